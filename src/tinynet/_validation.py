@@ -1,0 +1,123 @@
+"""Checks at the public boundary, in one place.
+
+Every function here takes what a user handed to tinynet, and either returns
+it in the form the library works with or raises a ``ValueError`` /
+``TypeError`` whose message names who complained, what was expected and what
+arrived. Layers and models call these once per public call, never inside a
+hot inner loop.
+"""
+
+from __future__ import annotations
+
+import difflib
+import numbers
+
+import numpy as np
+
+RNGLike = int | np.random.Generator | np.random.RandomState | None
+"""What every ``rng`` argument accepts."""
+
+
+def check_rng(rng: RNGLike) -> np.random.Generator | np.random.RandomState:
+    """Turn ``rng`` into a numpy random generator (SPEC 7 conventions).
+
+    ``None`` gives a fresh ``default_rng()``, an int seeds ``default_rng``,
+    and a ``Generator`` or ``RandomState`` is used as it is, so that draws
+    continue its stream (this is how the notebook's ``np.random.randn``
+    sequence is reproduced with ``RandomState(0)``).
+    """
+    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        "rng must be None, an int seed, a numpy Generator or a RandomState; "
+        f"got {type(rng).__name__}"
+    )
+
+
+def check_positive(value, name: str, owner: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float, refusing NaN, infinities and negatives."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{owner}: {name} must be finite and {bound}, got {value!r}")
+    return value
+
+
+def check_int(value, name: str, owner: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_choice(value: str, choices, what: str) -> str:
+    """Return ``value`` if it is one of ``choices``; else list them, with a guess."""
+    if value in choices:
+        return value
+    hint = difflib.get_close_matches(str(value), list(choices), n=1)
+    guess = f" Did you mean {hint[0]!r}?" if hint else ""
+    valid = ", ".join(repr(c) for c in choices)
+    raise ValueError(f"unknown {what} {value!r}; valid names are {valid}.{guess}")
+
+
+def check_features(x, owner: str, dtype=np.float64) -> np.ndarray:
+    """Return ``x`` as a finite 2-D float array of shape ``(n_samples, n_features)``.
+
+    Integer and lower-precision float input is converted to ``dtype``; booleans,
+    strings, objects, complex numbers, NaN and infinities are refused.
+    """
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists, odd objects
+        raise TypeError(f"{owner}: X must be array-like of numbers ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{owner}: X must hold real numbers (int or float), got dtype {arr.dtype}"
+        )
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{owner}: X must be 2-D with shape (n_samples, n_features), "
+            f"got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{owner}: X is empty (shape {arr.shape})")
+    arr = arr.astype(dtype, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{owner}: X contains NaN or infinity")
+    return arr
+
+
+def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.ndarray:
+    """Return ``y`` as a 1-D ``intp`` array of class labels in ``[0, n_classes)``."""
+    try:
+        arr = np.asarray(y)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"{owner}: y must be array-like of integer labels ({exc})") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{owner}: y must be 1-D (n_samples,), got shape {arr.shape}")
+    if arr.shape[0] != n_samples:
+        raise ValueError(
+            f"{owner}: y has {arr.shape[0]} labels but X has {n_samples} samples"
+        )
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all() or np.any(arr != np.round(arr)):
+            raise ValueError(
+                f"{owner}: y must hold integer class labels, got float values "
+                "with fractions (or NaN)"
+            )
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"{owner}: y must hold integer class labels, got dtype {arr.dtype}")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{owner}: y must hold labels >= 0, got {arr.min()}")
+    if n_classes is not None and arr.size and arr.max() >= n_classes:
+        raise ValueError(
+            f"{owner}: label {arr.max()} is out of range: the model outputs "
+            f"{n_classes} classes, so labels must be in [0, {n_classes - 1}]"
+        )
+    return arr.astype(np.intp, copy=False)

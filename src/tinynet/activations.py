@@ -1,0 +1,233 @@
+r"""Activations: element-wise nonlinearities.
+
+An activation is a layer without parameters that applies one scalar function
+:math:`f` to every entry of its input. A subclass of :class:`Activation`
+writes only two methods:
+
+``forward(x)``
+    :math:`f(x)`, element-wise.
+``derivative(x, out)``
+    :math:`f'(x)`, element-wise, where ``out`` is :math:`f(x)` (many
+    derivatives are cheaper written in terms of the output).
+
+The base class supplies the chain rule, ``grad_in = grad_out * f'(x)``, so
+this is all it takes to add a new activation::
+
+    class Swish(tn.Activation):
+        def forward(self, x):
+            return x / (1 + np.exp(-x))
+        def derivative(self, x, out):
+            s = 1 / (1 + np.exp(-x))
+            return s + out * (1 - s)
+
+If :math:`f` has kinks (points where :math:`f'` jumps, like ReLU at 0), list
+them in the class attribute ``kinks`` so gradient checks keep their inputs
+away from them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_positive
+from .layers import Layer
+
+__all__ = ["Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softplus"]
+
+# exp(-x) overflows float64 for x < -709.78; sigmoid(x) < 1e-304 there anyway.
+_EXP_LIMIT = 700.0
+
+
+class Activation(Layer):
+    r"""Base class for element-wise nonlinearities.
+
+    Notes
+    -----
+    Shapes: ``x``, ``out``, ``grad_out`` and ``grad_in`` all have the same
+    shape. Backward is the chain rule, element by element:
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial\,\text{out}} \odot f'(x)
+    """
+
+    kind = "activation"
+    kinks: tuple[float, ...] = ()
+
+    def derivative(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError(f"{type(self).__name__} must define derivative(x, out)")
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self.output is None:
+            raise RuntimeError(
+                f"{self.name}: backward called before the layer was called on an input"
+            )
+        return grad_out * self.derivative(self.input, self.output)
+
+
+class Sigmoid(Activation):
+    r"""Logistic sigmoid.
+
+    .. math::
+
+        \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,(1 - \sigma(x))
+
+    The input to ``exp`` is clipped at 700 so that very negative inputs
+    (say :math:`-1000`) give a tiny positive output instead of an overflow
+    warning; for :math:`x > -700` the formula is evaluated exactly as written.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> tn.Sigmoid()(np.array([[-1000.0, 0.0, 1000.0]]))
+    array([[9.85967654e-305, 5.00000000e-001, 1.00000000e+000]])
+    """
+
+    def forward(self, x):
+        z = np.negative(x)
+        np.minimum(z, _EXP_LIMIT, out=z)
+        np.exp(z, out=z)
+        z += 1.0
+        return np.reciprocal(z, out=z)
+
+    def derivative(self, x, out):
+        return out * (1.0 - out)
+
+
+class Tanh(Activation):
+    r"""Hyperbolic tangent.
+
+    .. math:: \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}, \qquad \tanh'(x) = 1 - \tanh^2(x)
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> tn.Tanh()(np.array([[0.0, 1000.0]]))
+    array([[0., 1.]])
+    """
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def derivative(self, x, out):
+        return 1.0 - out * out
+
+
+class ReLU(Activation):
+    r"""Rectified linear unit.
+
+    .. math::
+
+        f(x) = \max(0, x), \qquad f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}
+
+    At the kink :math:`x = 0` the derivative is taken as 0, as in the notebook.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> tn.ReLU()(np.array([[-2.0, 3.0]]))
+    array([[0., 3.]])
+    """
+
+    kind = "relu"
+    kinks = (0.0,)
+
+    def forward(self, x):
+        return np.maximum(0.0, x)
+
+    def derivative(self, x, out):
+        return (out > 0).astype(out.dtype)
+
+
+class LeakyReLU(Activation):
+    r"""Leaky ReLU: a small slope :math:`\alpha` for negative inputs.
+
+    .. math::
+
+        f(x) = \begin{cases} x & x > 0 \\ \alpha x & x \le 0 \end{cases}, \qquad
+        f'(x) = \begin{cases} 1 & x > 0 \\ \alpha & x \le 0 \end{cases}
+
+    Parameters
+    ----------
+    alpha : float, default 0.01
+        Slope for :math:`x \le 0`.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> tn.LeakyReLU(alpha=0.1)(np.array([[-2.0, 3.0]]))
+    array([[-0.2,  3. ]])
+    """
+
+    kind = "leaky_relu"
+    kinks = (0.0,)
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = check_positive(alpha, "alpha", "LeakyReLU", allow_zero=True)
+
+    def forward(self, x):
+        return np.where(x > 0, x, self.alpha * x)
+
+    def derivative(self, x, out):
+        return np.where(x > 0, 1.0, self.alpha)
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha:g})"
+
+
+class ELU(Activation):
+    r"""Exponential linear unit (Clevert et al., 2016).
+
+    .. math::
+
+        f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}, \qquad
+        f'(x) = \begin{cases} 1 & x > 0 \\ f(x) + \alpha & x \le 0 \end{cases}
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+        Value the output approaches as :math:`x \to -\infty` is :math:`-\alpha`.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> tn.ELU()(np.array([[-1000.0, 2.0]]))
+    array([[-1.,  2.]])
+    """
+
+    kind = "elu"
+    kinks = (0.0,)
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = check_positive(alpha, "alpha", "ELU", allow_zero=True)
+
+    def forward(self, x):
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
+
+    def derivative(self, x, out):
+        return np.where(x > 0, 1.0, out + self.alpha)
+
+    def __repr__(self):
+        return f"ELU(alpha={self.alpha:g})"
+
+
+class Softplus(Activation):
+    r"""Softplus, a smooth ReLU.
+
+    .. math:: f(x) = \log(1 + e^{x}), \qquad f'(x) = \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    Computed as ``logaddexp(0, x)``, which neither overflows nor loses
+    precision for large :math:`|x|`.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> tn.Softplus()(np.array([[-1000.0, 0.0, 1000.0]]))
+    array([[   0.        ,    0.69314718, 1000.        ]])
+    """
+
+    def forward(self, x):
+        return np.logaddexp(0.0, x)
+
+    def derivative(self, x, out):
+        return -np.expm1(-out)  # 1 - exp(-softplus(x)) == sigmoid(x), without overflow

@@ -1,0 +1,228 @@
+"""Callbacks: code that watches training without changing it.
+
+``fit`` calls each callback at three moments: ``on_train_begin(model)``,
+``on_iteration_end(i, logs)`` after every optimizer step (``logs`` holds the
+iteration's ``"loss"`` and, when tracked, ``"accuracy"``), and
+``on_train_end(model)``. Before ``on_train_begin``, ``fit`` sets
+``callback.params`` to a dict with ``"iterations"``. To look *inside*
+backpropagation, a callback registers layer hooks when training begins, as
+:class:`GradientRecorder` does.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from ._validation import check_choice, check_int
+
+__all__ = ["Callback", "History", "GradientRecorder", "PrintLoss", "ProgressBar"]
+
+
+class Callback:
+    """Base class; override any of the three methods. Each does nothing by default."""
+
+    params: dict = {}
+
+    def on_train_begin(self, model) -> None:
+        """Called once, before the first iteration."""
+
+    def on_iteration_end(self, i: int, logs: dict) -> None:
+        """Called after iteration ``i`` (0-based) with ``logs["loss"]``."""
+
+    def on_train_end(self, model) -> None:
+        """Called once, after the last iteration."""
+
+
+class History(Callback):
+    """What ``fit`` returns: the loss (and optionally accuracy) at every iteration.
+
+    Attributes
+    ----------
+    loss : ndarray, shape (iterations,)
+        Data loss plus the L2 penalty, as printed by :class:`PrintLoss`.
+    accuracy : ndarray, shape (iterations,), or None
+        Training-batch accuracy before each step, when ``fit(track_accuracy=True)``.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    >>> history = model.fit(X, y, optimizer=tn.SGD(lr=0.1), iterations=5)
+    >>> history.loss.shape
+    (5,)
+    """
+
+    def __init__(self, track_accuracy: bool = False) -> None:
+        self.track_accuracy = track_accuracy
+        self._loss: list[float] = []
+        self._accuracy: list[float] = []
+
+    def on_iteration_end(self, i, logs):
+        self._loss.append(logs["loss"])
+        if self.track_accuracy:
+            self._accuracy.append(logs["accuracy"])
+
+    @property
+    def loss(self) -> np.ndarray:
+        return np.array(self._loss)
+
+    @property
+    def accuracy(self) -> np.ndarray | None:
+        return np.array(self._accuracy) if self.track_accuracy else None
+
+    def __repr__(self):
+        last = f", final loss {self._loss[-1]:.6f}" if self._loss else ""
+        return f"History({len(self._loss)} iterations{last})"
+
+
+def _seed_metric(dW: np.ndarray) -> float:
+    # The notebook's heuristic, term for term: sum|dW| / sum(dW.shape).
+    return float(np.sum(np.abs(dW)) / np.sum(np.abs(dW.shape)))
+
+
+METRICS: dict[str, Callable[[np.ndarray], float]] = {
+    "seed": _seed_metric,
+    "mean_abs": lambda dW: float(np.mean(np.abs(dW))),
+    "l2": lambda dW: float(np.linalg.norm(dW)),
+}
+
+
+class GradientRecorder(Callback):
+    r"""Record one number per weight-bearing layer per iteration: how big its weight gradient is.
+
+    It registers a backward hook on every layer that has weights (``Dense``,
+    ``Maxout``, ...) when training begins and removes it when training ends,
+    so the number describes the gradient of the *data* loss, before the L2
+    term is added, exactly where the notebook measures it.
+
+    Parameters
+    ----------
+    metric : {"seed", "mean_abs", "l2"} or callable, default "seed"
+        ``"seed"`` is the notebook's heuristic
+        :math:`\sum_{ij} |dW_{ij}| / (n_{in} + n_{out})`;
+        ``"mean_abs"`` is :math:`\operatorname{mean} |dW|`; ``"l2"`` is the
+        Frobenius norm :math:`\lVert dW \rVert_2`. A callable gets ``dW`` and
+        returns a float.
+    layers : iterable of str, optional
+        Names of the layers to record (``["dense_0"]``); default all with weights.
+
+    Attributes
+    ----------
+    history : dict of str to ndarray
+        ``history["dense_0"][i]`` is the metric at iteration ``i``.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=0))
+    >>> grads = tn.GradientRecorder()
+    >>> _ = model.fit(X, y, optimizer=tn.SGD(lr=0.1), iterations=3, callbacks=[grads])
+    >>> sorted(grads.history), grads.history["dense_0"].shape
+    (['dense_0', 'dense_1'], (3,))
+    """
+
+    def __init__(self, metric: str | Callable[[np.ndarray], float] = "seed", layers: Iterable[str] | None = None) -> None:
+        if callable(metric):
+            self._metric = metric
+        else:
+            self._metric = METRICS[check_choice(metric, tuple(METRICS), "gradient metric")]
+        self.metric = metric
+        self.layers = None if layers is None else list(layers)
+        self._values: dict[str, list[float]] = {}
+        self._handles: list = []
+
+    def on_train_begin(self, model):
+        weighted = [layer for layer in model.layers if layer.weight_keys]
+        if self.layers is not None:
+            names = [layer.name for layer in weighted]
+            for name in self.layers:
+                check_choice(name, names, "layer with weights")
+            weighted = [layer for layer in weighted if layer.name in self.layers]
+        for layer in weighted:
+            values = self._values.setdefault(layer.name, [])
+            self._handles.append(layer.register_backward_hook(self._hook(values)))
+
+    def _hook(self, values: list[float]) -> Callable:
+        metric = self._metric
+
+        def record(layer, grad_in, grad_out):
+            values.append(metric(layer.grads[layer.weight_keys[0]]))
+
+        return record
+
+    def on_train_end(self, model):
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+
+    @property
+    def history(self) -> dict[str, np.ndarray]:
+        return {name: np.array(values) for name, values in self._values.items()}
+
+    def __repr__(self):
+        return f"GradientRecorder(metric={self.metric!r})"
+
+
+class PrintLoss(Callback):
+    """Print ``iteration %d: loss %f`` every ``every`` iterations (the notebook's line).
+
+    Parameters
+    ----------
+    every : int, default 1000
+    file : file-like, optional
+        Where to print; default ``sys.stdout`` at the time of printing.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 3, init=tn.init.Normal(0.1), rng=0))
+    >>> _ = model.fit(X, y, optimizer=tn.SGD(lr=0.1), iterations=3, callbacks=[tn.PrintLoss(every=2)])
+    iteration 0: loss 1.124834
+    iteration 2: loss 1.122049
+    """
+
+    def __init__(self, every: int = 1000, file=None) -> None:
+        self.every = check_int(every, "every", "PrintLoss")
+        self.file = file
+
+    def on_iteration_end(self, i, logs):
+        if i % self.every == 0:
+            print("iteration %d: loss %f" % (i, logs["loss"]), file=self.file or sys.stdout)
+
+    def __repr__(self):
+        return f"PrintLoss(every={self.every})"
+
+
+class ProgressBar(Callback):
+    """A tqdm progress bar over iterations, showing the loss.
+
+    Needs the optional ``progress`` extra (``pip install "tinynet-learn[progress]"``).
+    The bar is drawn on stderr and stays silent when stderr is not a terminal.
+    """
+
+    def __init__(self, update_every: int = 100) -> None:
+        self.update_every = check_int(update_every, "update_every", "ProgressBar")
+        self._bar = None
+
+    def on_train_begin(self, model):
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            raise ImportError(
+                "ProgressBar needs tqdm: pip install 'tinynet-learn[progress]'"
+            ) from None
+        self._bar = tqdm(total=self.params.get("iterations"), disable=None, unit="it")
+
+    def on_iteration_end(self, i, logs):
+        if (i + 1) % self.update_every == 0:
+            self._bar.update(self.update_every)
+            self._bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
+
+    def on_train_end(self, model):
+        self._bar.close()

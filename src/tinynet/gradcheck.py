@@ -1,0 +1,276 @@
+r"""Gradient checking: compare a backward pass with finite differences.
+
+For a scalar function :math:`f` of an array :math:`a`, the central difference
+
+.. math:: \frac{\partial f}{\partial a_i} \approx \frac{f(a + \epsilon e_i) - f(a - \epsilon e_i)}{2 \epsilon}
+
+has error :math:`O(\epsilon^2)` from truncation plus about
+:math:`\text{ulp}(f) / \epsilon` from rounding, which is why it needs float64
+and an :math:`\epsilon` near :math:`10^{-6}`. :func:`gradcheck` perturbs every
+entry of the input and of every parameter, one at a time, and compares the
+result with what ``backward`` computed. A layer's output is first reduced to
+a scalar with a fixed random projection, :math:`f = \sum \text{out} \odot R`,
+so that every output entry matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import RNGLike, check_positive, check_rng
+from .layers import Layer
+from .losses import Loss, SoftmaxCrossEntropy
+from .model import Sequential
+
+__all__ = ["gradcheck", "GradcheckResult", "ArrayCheck", "GradcheckError"]
+
+
+class GradcheckError(AssertionError):
+    """Raised by :meth:`GradcheckResult.raise_if_failed`; its message is the report."""
+
+
+@dataclass(frozen=True)
+class ArrayCheck:
+    """The comparison for one array (``x`` or a parameter such as ``W``).
+
+    ``index``, ``analytic``, ``numeric`` and ``rel_error`` describe the worst
+    entry: the one furthest outside ``atol + rtol * |numeric|``.
+    """
+
+    owner: str
+    array: str
+    shape: tuple
+    passed: bool
+    index: tuple
+    analytic: float
+    numeric: float
+    abs_error: float
+    rel_error: float
+    message: str = ""
+
+    def __str__(self) -> str:
+        status = "ok  " if self.passed else "FAIL"
+        if self.message:
+            return f"{status} {self.owner} {self.array}: {self.message}"
+        return (
+            f"{status} {self.owner} {self.array} {self.shape}: worst at index {self.index}: "
+            f"analytic {self.analytic:.8g}, numeric {self.numeric:.8g}, "
+            f"abs error {self.abs_error:.3g}, relative error {self.rel_error:.3g}"
+        )
+
+
+class GradcheckResult:
+    """All comparisons made by :func:`gradcheck`; true when every one passed.
+
+    Attributes
+    ----------
+    checks : list of ArrayCheck
+        One per array, the input first.
+    failures : list of ArrayCheck
+        The checks that failed.
+    """
+
+    def __init__(self, checks: list[ArrayCheck], eps: float, rtol: float, atol: float) -> None:
+        self.checks = checks
+        self.eps, self.rtol, self.atol = eps, rtol, atol
+
+    @property
+    def failures(self) -> list[ArrayCheck]:
+        return [c for c in self.checks if not c.passed]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def report(self) -> str:
+        head = "gradient check passed" if self.ok else f"gradient check FAILED for {len(self.failures)} array(s)"
+        lines = [f"{head} (eps={self.eps:g}, rtol={self.rtol:g}, atol={self.atol:g})"]
+        lines += [f"  {c}" for c in self.checks]
+        return "\n".join(lines)
+
+    __str__ = report
+
+    def __repr__(self) -> str:
+        return f"<GradcheckResult ok={self.ok} arrays={len(self.checks)}>"
+
+    def raise_if_failed(self) -> None:
+        """Raise :class:`GradcheckError` (an ``AssertionError``) carrying the report."""
+        if not self.ok:
+            raise GradcheckError(self.report())
+
+
+def gradcheck(
+    target: Layer | Sequential | Loss,
+    x,
+    y=None,
+    *,
+    eps: float = 1e-6,
+    rtol: float = 1e-3,
+    atol: float = 1e-5,
+    loss: Loss | None = None,
+    l2: float = 0.0,
+    rng: RNGLike = 0,
+) -> GradcheckResult:
+    r"""Check every analytic gradient of ``target`` against central differences.
+
+    Parameters
+    ----------
+    target : Layer, Sequential or Loss
+        A layer or model is checked through the scalar
+        :math:`f = \sum \text{out} \odot R` with a fixed random ``R``, unless
+        ``y`` is given for a model, in which case :math:`f` is the training
+        loss (``loss`` plus the ``l2`` penalty, exactly as ``fit`` computes
+        it). A loss is checked through its own value, with labels ``y``.
+    x : array_like, shape (N, n_in)
+        The input at which gradients are compared. Must be float64 (integers
+        are converted); it is copied, never modified.
+    y : array_like of int, shape (N,), optional
+        Labels, for a model trained with a loss, or for a loss.
+    eps : float, default 1e-6
+        Step of the central difference.
+    rtol, atol : float, default 1e-3, 1e-5
+        An entry passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    loss : Loss, optional
+        For a model with ``y``; default :class:`~tinynet.SoftmaxCrossEntropy`.
+    l2 : float, default 0.0
+        For a model with ``y``: L2 strength, as in ``fit``.
+    rng : int, Generator or RandomState, default 0
+        Source of the projection ``R``.
+
+    Returns
+    -------
+    GradcheckResult
+        True when every array passed; ``print(result)`` shows, for each array
+        (``x``, ``W``, ``b``, ...), the worst index, the analytic and numeric
+        values and the relative error. ``result.raise_if_failed()`` raises.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` or a parameter is not float64: finite differences in lower
+        precision are dominated by rounding error.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> x = np.random.default_rng(0).normal(size=(4, 3))
+    >>> bool(tn.gradcheck(tn.Tanh(), x))
+    True
+    >>> class BadSquare(tn.Activation):
+    ...     def forward(self, x):
+    ...         return x**2
+    ...     def derivative(self, x, out):
+    ...         return x  # should be 2 * x
+    >>> result = tn.gradcheck(BadSquare(), x)
+    >>> result.ok, result.failures[0].owner, result.failures[0].array
+    (False, 'BadSquare (bad_square)', 'x')
+    """
+    eps = check_positive(eps, "eps", "gradcheck")
+    rtol = check_positive(rtol, "rtol", "gradcheck", allow_zero=True)
+    atol = check_positive(atol, "atol", "gradcheck", allow_zero=True)
+    x = np.array(x)  # a private copy: we perturb it in place
+    if x.dtype.kind in "iu":
+        x = x.astype(np.float64)
+    _require_float64(x, "x", target)
+
+    if isinstance(target, Loss):
+        if y is None:
+            raise ValueError("gradcheck: checking a loss needs labels y")
+        owner = type(target).__name__
+
+        def f():
+            return target.forward(x, y)
+
+        target.forward(x, y)
+        analytic = {"x": target.backward()}
+        arrays = {"x": x}
+    elif isinstance(target, (Layer, Sequential)):
+        layers = target.layers if isinstance(target, Sequential) else [target]
+        owner = "Sequential" if isinstance(target, Sequential) else f"{type(target).__name__} ({target.name})"
+        prefix = isinstance(target, Sequential)
+        arrays = {"x": x}
+        for layer in layers:
+            for key, value in layer.params.items():
+                _require_float64(value, key, layer)
+                arrays[f"{layer.name}.{key}" if prefix else key] = value
+        if y is not None and isinstance(target, Sequential):
+            loss = SoftmaxCrossEntropy() if loss is None else loss
+            weights = [layer.params[k] for layer in layers for k in layer.weight_keys]
+
+            def f():
+                value = loss.forward(target.forward(x), y)
+                return value + sum(0.5 * l2 * np.sum(W * W) for W in weights)
+
+            target.compute_gradients(x, y, loss, l2)
+            analytic = {f"{layer.name}.{k}": g.copy() for layer in layers for k, g in layer.grads.items()}
+            loss.forward(target.forward(x), y)
+            analytic["x"] = target.backward(loss.backward())
+        else:
+            if y is not None:
+                raise ValueError("gradcheck: y is only used with a Sequential model or a Loss")
+            R = check_rng(rng).standard_normal(np.shape(target.forward(x) if prefix else target(x)))
+
+            def f():
+                return float(np.sum((target.forward(x) if prefix else target(x)) * R))
+
+            f()
+            analytic = {"x": target.backward(R)}
+            for layer in layers:
+                for key, g in layer.grads.items():
+                    analytic[f"{layer.name}.{key}" if prefix else key] = np.array(g, copy=True)
+    else:
+        raise TypeError(f"gradcheck: expected a tinynet Layer, Sequential or Loss, got {target!r}")
+
+    checks = [
+        _compare(owner, name, arrays[name], np.asarray(analytic.get(name)), f, eps, rtol, atol)
+        for name in arrays
+    ]
+    return GradcheckResult(checks, eps, rtol, atol)
+
+
+def _require_float64(a: np.ndarray, name: str, owner) -> None:
+    if a.dtype != np.float64:
+        raise TypeError(
+            f"gradcheck: {getattr(owner, 'name', owner)} {name} has dtype {a.dtype}; gradient "
+            "checks need float64 (with eps=1e-6, rounding error in lower precision swamps "
+            "the derivative). Convert with .astype(np.float64)."
+        )
+
+
+def _numeric(a: np.ndarray, f, eps: float) -> np.ndarray:
+    """Central differences of ``f()`` with respect to each entry of ``a`` (restored after)."""
+    grad = np.empty(a.shape)
+    for index in np.ndindex(a.shape):
+        original = a[index]
+        a[index] = original + eps
+        plus = f()
+        a[index] = original - eps
+        minus = f()
+        a[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def _compare(owner, name, a, analytic, f, eps, rtol, atol) -> ArrayCheck:
+    if analytic.shape != a.shape:
+        return ArrayCheck(
+            owner, name, a.shape, False, (), np.nan, np.nan, np.inf, np.inf,
+            message=f"backward returned shape {analytic.shape}, expected {a.shape}",
+        )
+    numeric = _numeric(a, f, eps)
+    if a.size == 0:
+        return ArrayCheck(owner, name, a.shape, True, (), 0.0, 0.0, 0.0, 0.0)
+    with np.errstate(invalid="ignore"):
+        error = np.abs(analytic - numeric)
+        excess = np.where(np.isnan(error), np.inf, error - (atol + rtol * np.abs(numeric)))
+    index = np.unravel_index(int(np.argmax(excess)), a.shape)
+    an, nu = float(analytic[index]), float(numeric[index])
+    scale = max(abs(an), abs(nu))
+    rel = abs(an - nu) / scale if scale > 0 else 0.0
+    return ArrayCheck(owner, name, a.shape, bool(excess[index] <= 0), tuple(int(i) for i in index),
+                      an, nu, float(error[index]), rel)

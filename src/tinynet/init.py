@@ -1,0 +1,111 @@
+"""Weight initializers: how a layer's first weights are drawn.
+
+An initializer is a small object that, given a weight shape ``(n_in, n_out)``
+and a random generator, returns the starting weights. Every draw goes through
+``rng.standard_normal`` or ``rng.uniform``, so a ``np.random.RandomState(0)``
+shared by a dataset and the layers built after it reproduces the stream of a
+script that called ``np.random.seed(0)`` and then ``np.random.randn``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._validation import RNGLike, check_positive, check_rng
+
+__all__ = ["Initializer", "Normal", "GlorotNormal", "GlorotUniform", "HeNormal"]
+
+
+class Initializer:
+    """Base class: ``init(shape, rng) -> ndarray`` of float64 weights.
+
+    A subclass writes ``sample(shape, rng)``; calling the initializer first
+    turns ``rng`` (int, ``Generator`` or ``RandomState``) into a generator.
+    """
+
+    def __call__(self, shape: tuple[int, int], rng: RNGLike = None) -> np.ndarray:
+        return self.sample(tuple(shape), check_rng(rng))
+
+    def sample(self, shape: tuple[int, int], rng) -> np.ndarray:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Normal(Initializer):
+    r"""Zero-mean Gaussian weights with a fixed standard deviation.
+
+    .. math:: W_{ij} = \sigma\, z_{ij}, \qquad z_{ij} \sim \mathcal{N}(0, 1)
+
+    Parameters
+    ----------
+    std : float, default 0.01
+        The standard deviation :math:`\sigma`. The notebook uses 0.1.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> W = tn.init.Normal(0.1)((2, 3), np.random.RandomState(0))
+    >>> np.allclose(W, 0.1 * np.random.RandomState(0).randn(2, 3))
+    True
+    """
+
+    def __init__(self, std: float = 0.01):
+        self.std = check_positive(std, "std", "Normal")
+
+    def sample(self, shape, rng):
+        return self.std * rng.standard_normal(shape)
+
+    def __repr__(self):
+        return f"Normal(std={self.std:g})"
+
+
+class GlorotNormal(Initializer):
+    r"""Glorot (Xavier) normal: :math:`\sigma = \sqrt{2 / (n_{in} + n_{out})}`.
+
+    Keeps the variance of activations and gradients roughly equal across
+    layers for tanh- and sigmoid-like units (Glorot & Bengio, 2010).
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> tn.init.GlorotNormal()((50, 50), rng=0).std().round(1)
+    np.float64(0.1)
+    """
+
+    def sample(self, shape, rng):
+        return math.sqrt(2.0 / (shape[0] + shape[1])) * rng.standard_normal(shape)
+
+
+class GlorotUniform(Initializer):
+    r"""Glorot (Xavier) uniform on :math:`[-a, a]`, :math:`a = \sqrt{6 / (n_{in} + n_{out})}`.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> W = tn.init.GlorotUniform()((4, 2), np.random.default_rng(0))
+    >>> bool(np.abs(W).max() <= 1.0)
+    True
+    """
+
+    def sample(self, shape, rng):
+        limit = math.sqrt(6.0 / (shape[0] + shape[1]))
+        return rng.uniform(-limit, limit, shape)
+
+
+class HeNormal(Initializer):
+    r"""He (Kaiming) normal: :math:`\sigma = \sqrt{2 / n_{in}}`, suited to ReLU units.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> W = tn.init.HeNormal()((200, 300), np.random.default_rng(0))
+    >>> round(float(W.std()), 2)
+    0.1
+    """
+
+    def sample(self, shape, rng):
+        return math.sqrt(2.0 / shape[0]) * rng.standard_normal(shape)

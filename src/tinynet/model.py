@@ -1,0 +1,304 @@
+"""The model: layers in a row, and the loop that trains them.
+
+:class:`Sequential` feeds each layer's output to the next, sends gradients
+back through them in reverse, and trains with :meth:`Sequential.fit`. One
+training iteration does, in this order (the order the notebook uses):
+
+1. forward pass on the batch;
+2. loss = data loss + ``0.5 * l2 * sum(W**2)`` over every weight matrix;
+3. backward pass -- backward hooks fire here and see the *data* gradients;
+4. ``l2 * W`` is added to each weight gradient;
+5. the optimizer steps;
+6. every callback's ``on_iteration_end(i, logs)`` runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from ._validation import RNGLike, check_features, check_int, check_labels, check_positive, check_rng
+from .callbacks import Callback, History
+from .layers import Layer
+from .losses import Loss, SoftmaxCrossEntropy
+from .optim import SGD, Optimizer
+
+__all__ = ["Sequential", "TrainingDiverged"]
+
+
+class TrainingDiverged(ArithmeticError):
+    """Raised by ``fit`` when the loss stops being a finite number.
+
+    The parameters are left as they were after the last finite iteration.
+    """
+
+
+class Sequential:
+    """A stack of layers applied one after another.
+
+    Parameters
+    ----------
+    *layers : Layer
+        The layers, first to last. Each is named ``<kind>_<index>`` by its
+        position among the layers of the same kind: ``dense_0``,
+        ``sigmoid_0``, ``dense_1``, ...
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> rng = np.random.RandomState(0)
+    >>> model = tn.Sequential(tn.Dense(2, 4, rng=rng), tn.ReLU(), tn.Dense(4, 3, rng=rng))
+    >>> [layer.name for layer in model.layers]
+    ['dense_0', 'relu_0', 'dense_1']
+    >>> model.predict(np.zeros((2, 2)))
+    array([0, 0])
+    """
+
+    def __init__(self, *layers: Layer) -> None:
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        if not layers:
+            raise ValueError("Sequential needs at least one layer")
+        counts: dict[str, int] = {}
+        for position, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    f"Sequential: item {position} is {layer!r}, not a tinynet Layer "
+                    "(did you pass the class instead of an instance, e.g. tn.ReLU instead of tn.ReLU()?)"
+                )
+            if not hasattr(layer, "params") or set(layer.params) != set(layer.grads):
+                raise TypeError(
+                    f"Sequential: {type(layer).__name__} has no matching params/grads dicts; "
+                    "did its __init__ call super().__init__()?"
+                )
+            if sum(other is layer for other in layers) > 1:
+                raise ValueError(f"Sequential: the same {type(layer).__name__} instance appears twice")
+            index = counts.get(layer.kind, 0)
+            counts[layer.kind] = index + 1
+            layer.name = f"{layer.kind}_{index}"
+        self.layers: list[Layer] = list(layers)
+
+    # -- passes -------------------------------------------------------------
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Scores for a batch ``x`` of shape ``(N, n_in)``; returns ``(N, n_out)``."""
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """Backpropagate ``dL/dscores`` (``(N, n_out)``); returns ``dL/dx`` (``(N, n_in)``).
+
+        Fills every layer's ``grads`` and fires backward hooks, last layer first.
+        """
+        for layer in reversed(self.layers):
+            grad_in = layer.backward(grad)
+            layer._run_backward_hooks(grad_in, grad)
+            grad = grad_in
+        return grad
+
+    def compute_gradients(self, X: np.ndarray, y: np.ndarray, loss: Loss, l2: float = 0.0) -> float:
+        """One training iteration without the optimizer step (steps 1-4 of ``fit``).
+
+        Returns the loss including the L2 penalty and leaves
+        :math:`\\partial(\\text{loss})/\\partial\\theta` in every layer's ``grads``.
+        ``X`` and ``y`` are used as given (``fit`` validates them once).
+        """
+        value = loss.forward(self.forward(X), y)
+        if l2:
+            penalty = 0.0
+            for W in self._weights():
+                penalty += 0.5 * l2 * np.sum(W * W)
+            value = value + penalty
+        self.backward(loss.backward())
+        if l2:
+            for layer in self.layers:
+                for key in layer.weight_keys:
+                    layer.grads[key] += l2 * layer.params[key]
+        return float(value)
+
+    def _weights(self):
+        return [layer.params[k] for layer in self.layers for k in layer.weight_keys]
+
+    # -- using a model -----------------------------------------------------
+    def predict_proba(self, X) -> np.ndarray:
+        """Softmax of the scores: ``(N, n_classes)``, rows sum to 1."""
+        scores = self.forward(check_features(X, "predict_proba"))
+        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels ``(N,)``: the index of the largest score in each row."""
+        return np.argmax(self.forward(check_features(X, "predict")), axis=1)
+
+    def accuracy(self, X, y) -> float:
+        """Fraction of rows of ``X`` whose predicted label equals ``y``."""
+        X = check_features(X, "accuracy")
+        y = check_labels(y, X.shape[0], None, "accuracy")
+        return float(np.mean(self.predict(X) == y))
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Every parameter array, keyed ``"<layer name>.<key>"`` (``"dense_0.W"``)."""
+        return {f"{layer.name}.{k}": v for layer in self.layers for k, v in layer.params.items()}
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """Every gradient array, with the same keys as :meth:`parameters`."""
+        return {f"{layer.name}.{k}": v for layer in self.layers for k, v in layer.grads.items()}
+
+    def summary(self) -> str:
+        """A table of layers, output widths and parameter counts.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> print(tn.Sequential(tn.Dense(2, 50, rng=0), tn.Sigmoid(), tn.Dense(50, 3, rng=0)).summary())
+        layer      type                                   output  params
+        dense_0    Dense(2, 50, init=GlorotUniform())         50     150
+        sigmoid_0  Sigmoid()                                  50       0
+        dense_1    Dense(50, 3, init=GlorotUniform())          3     153
+        total parameters: 303
+        """
+        rows, width, total = [], "?", 0
+        for layer in self.layers:
+            width = getattr(layer, "n_out", width)
+            count = sum(p.size for p in layer.params.values())
+            total += count
+            rows.append((layer.name, repr(layer), str(width), str(count)))
+        w0 = max(5, *(len(r[0]) for r in rows))
+        w1 = max(4, *(len(r[1]) for r in rows))
+        lines = [f"{'layer':<{w0}}  {'type':<{w1}}  output  params"]
+        lines += [f"{a:<{w0}}  {b:<{w1}}  {c:>6}  {d:>6}" for a, b, c, d in rows]
+        lines.append(f"total parameters: {total}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        inner = "".join(f"\n  ({layer.name}): {layer!r}" for layer in self.layers)
+        return f"Sequential({inner}\n)"
+
+    # -- training ----------------------------------------------------------
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        loss: Loss | None = None,
+        optimizer: Optimizer | None = None,
+        l2: float = 0.0,
+        iterations: int = 1000,
+        callbacks: Iterable[Callback] = (),
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        rng: RNGLike = None,
+        track_accuracy: bool = False,
+    ) -> History:
+        """Train with gradient descent; see the module docstring for one iteration's order.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, n_in)
+            Inputs. Integer and float32 input is converted to float64.
+        y : array_like of int, shape (N,)
+            Class labels in ``[0, n_classes)``.
+        loss : Loss, optional
+            Default: a new :class:`~tinynet.SoftmaxCrossEntropy`.
+        optimizer : Optimizer, optional
+            Default: a new ``SGD(lr=0.1)``, the notebook's step size.
+        l2 : float, default 0.0
+            L2 penalty strength :math:`\\lambda`: adds
+            :math:`\\tfrac{\\lambda}{2}\\sum W^2` (weights only, not biases)
+            to the loss and :math:`\\lambda W` to each weight gradient.
+        iterations : int, default 1000
+            Number of optimizer steps.
+        callbacks : iterable of Callback
+            E.g. ``[tn.GradientRecorder(), tn.PrintLoss(every=1000)]``.
+        batch_size : int, optional
+            Rows per step; default all of them (full-batch gradient descent,
+            as in the notebook).
+        shuffle : bool, default True
+            With ``batch_size``, reshuffle the rows every pass through the data.
+        rng : int, Generator or RandomState, optional
+            Source of the shuffling.
+        track_accuracy : bool, default False
+            Also record the training-batch accuracy at every iteration.
+
+        Returns
+        -------
+        History
+            ``history.loss[i]`` is the loss at iteration ``i``.
+
+        Raises
+        ------
+        TrainingDiverged
+            When the loss becomes NaN or infinite; parameters keep their last
+            finite values.
+        """
+        X = check_features(X, "fit")
+        y = check_labels(y, X.shape[0], None, "fit")
+        loss = SoftmaxCrossEntropy() if loss is None else loss
+        optimizer = SGD(lr=0.1) if optimizer is None else optimizer
+        if not isinstance(loss, Loss):
+            raise TypeError(f"fit: loss must be a tinynet Loss such as tn.SoftmaxCrossEntropy(), got {loss!r}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"fit: optimizer must be a tinynet Optimizer such as tn.SGD(lr=0.1), got {optimizer!r}")
+        l2 = check_positive(l2, "l2", "fit", allow_zero=True)
+        iterations = check_int(iterations, "iterations", "fit")
+        callbacks = list(callbacks)
+        for cb in callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"fit: callbacks must be tinynet Callbacks, got {cb!r}")
+        batches = _batches(X, y, batch_size, shuffle, rng)
+
+        history = History(track_accuracy)
+        callbacks.insert(0, history)
+        for cb in callbacks:
+            cb.params = {"iterations": iterations}
+            cb.on_train_begin(self)
+        try:
+            for i in range(iterations):
+                xb, yb = next(batches)
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    value = self.compute_gradients(xb, yb, loss, l2)
+                if not math.isfinite(value):
+                    raise TrainingDiverged(
+                        f"fit: the loss became {value} at iteration {i}; the parameters "
+                        "keep their values from the previous iteration. Try a smaller "
+                        "learning rate (or a smaller init scale)."
+                    )
+                optimizer.step(self.parameters(), self.gradients())
+                logs = {"loss": value}
+                if track_accuracy:
+                    logs["accuracy"] = float(np.mean(np.argmax(self.layers[-1].output, axis=1) == yb))
+                for cb in callbacks:
+                    cb.on_iteration_end(i, logs)
+        finally:
+            for cb in callbacks:
+                cb.on_train_end(self)
+        return history
+
+
+def _batches(X, y, batch_size, shuffle, rng):
+    """Return an endless iterator of ``(X_batch, y_batch)``.
+
+    Full batch when ``batch_size`` is None; otherwise passes over the data in
+    minibatches (reshuffled each pass when ``shuffle``), skipping the rows
+    left over at the end of a pass. Arguments are checked now, not at the
+    first ``next``.
+    """
+    if batch_size is None:
+        return itertools.repeat((X, y))
+    n = X.shape[0]
+    batch_size = check_int(batch_size, "batch_size", "fit")
+    if batch_size > n:
+        raise ValueError(f"fit: batch_size must be in [1, {n}] (the number of samples), got {batch_size}")
+    rng = check_rng(rng)
+
+    def passes():
+        while True:
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            for start in range(0, n - batch_size + 1, batch_size):
+                idx = order[start : start + batch_size]
+                yield X[idx], y[idx]
+
+    return passes()
