@@ -54,7 +54,7 @@ def train(model, X, y, iterations):
         iterations=iterations,
         callbacks=[grads, tn.PrintLoss(every=1000)],
     )
-    print("training accuracy: %.2f" % model.accuracy(X, y))
+    print(f"training accuracy: {model.accuracy(X, y):.2f}")
     return grads, history
 
 

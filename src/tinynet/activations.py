@@ -222,8 +222,8 @@ class Softplus(Activation):
     Examples
     --------
     >>> import numpy as np, tinynet as tn
-    >>> tn.Softplus()(np.array([[-1000.0, 0.0, 1000.0]]))
-    array([[   0.        ,    0.69314718, 1000.        ]])
+    >>> tn.Softplus()(np.array([[-1000.0, 0.0, 3.0]])).round(6)
+    array([[0.      , 0.693147, 3.048587]])
     """
 
     def forward(self, x):

@@ -12,7 +12,8 @@ backpropagation, a callback registers layer hooks when training begins, as
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 import numpy as np
 
@@ -24,7 +25,7 @@ __all__ = ["Callback", "History", "GradientRecorder", "PrintLoss", "ProgressBar"
 class Callback:
     """Base class; override any of the three methods. Each does nothing by default."""
 
-    params: dict = {}
+    params: Mapping = MappingProxyType({})  # fit replaces it with {"iterations": n}
 
     def on_train_begin(self, model) -> None:
         """Called once, before the first iteration."""
@@ -183,8 +184,8 @@ class PrintLoss(Callback):
     >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
     >>> model = tn.Sequential(tn.Dense(2, 3, init=tn.init.Normal(0.1), rng=0))
     >>> _ = model.fit(X, y, optimizer=tn.SGD(lr=0.1), iterations=3, callbacks=[tn.PrintLoss(every=2)])
-    iteration 0: loss 1.124834
-    iteration 2: loss 1.122049
+    iteration 0: loss 1.110511
+    iteration 2: loss 1.104611
     """
 
     def __init__(self, every: int = 1000, file=None) -> None:
@@ -193,7 +194,8 @@ class PrintLoss(Callback):
 
     def on_iteration_end(self, i, logs):
         if i % self.every == 0:
-            print("iteration %d: loss %f" % (i, logs["loss"]), file=self.file or sys.stdout)
+            line = "iteration %d: loss %f" % (i, logs["loss"])  # noqa: UP031 -- the notebook's format
+            print(line, file=self.file or sys.stdout)
 
     def __repr__(self):
         return f"PrintLoss(every={self.every})"

@@ -37,9 +37,12 @@ def input_shapes(
 
     Examples
     --------
+    >>> from hypothesis import given
     >>> from tinynet.testing import input_shapes
-    >>> input_shapes(n_cols=3).example()[1]
-    3
+    >>> @given(input_shapes(n_cols=3))
+    ... def test_width(shape):
+    ...     assert shape[1] == 3
+    >>> test_width()
     """
     cols = st.just(n_cols) if n_cols is not None else st.integers(min_cols, max_cols)
     return st.tuples(st.integers(min_rows, max_rows), cols)
@@ -70,10 +73,12 @@ def inputs(
     Examples
     --------
     >>> import numpy as np
+    >>> from hypothesis import given
     >>> from tinynet.testing import inputs
-    >>> x = inputs((3, 2), kinks=(0.0,)).example()
-    >>> x.shape, x.dtype, bool(np.all(np.abs(x) >= 1e-3))
-    ((3, 2), dtype('float64'), True)
+    >>> @given(inputs((3, 2), kinks=(0.0,)))
+    ... def test_away_from_zero(x):
+    ...     assert x.shape == (3, 2) and np.all(np.abs(x) >= 1e-3)
+    >>> test_away_from_zero()
     """
     shape = input_shapes() if shape is None else shape
     elements = st.floats(-bound, bound, allow_nan=False, allow_infinity=False, allow_subnormal=False)

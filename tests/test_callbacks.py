@@ -1,0 +1,216 @@
+"""Callbacks, checked against a plain-numpy transcription of the notebook's loop."""
+
+import io
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+
+
+def notebook_loop(nonlinearity, X, y, model, step_size, reg, iterations):
+    """The notebook's three_layer_net, transcribed to Python 3; returns losses and plot arrays."""
+    W1, W2, W3 = model["W1"], model["W2"], model["W3"]
+    b1, b2, b3 = model["b1"], model["b2"], model["b3"]
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    def sigmoid_grad(x):
+        return x * (1 - x)
+
+    def relu(x):
+        return np.maximum(0, x)
+
+    num_examples = X.shape[0]
+    losses, plot_array_1, plot_array_2 = [], [], []
+    for _ in range(iterations):
+        if nonlinearity == "RELU":
+            hidden_layer = relu(np.dot(X, W1) + b1)
+            hidden_layer2 = relu(np.dot(hidden_layer, W2) + b2)
+        else:
+            hidden_layer = sigmoid(np.dot(X, W1) + b1)
+            hidden_layer2 = sigmoid(np.dot(hidden_layer, W2) + b2)
+        scores = np.dot(hidden_layer2, W3) + b3
+        exp_scores = np.exp(scores)
+        probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+        correct_logprobs = -np.log(probs[range(num_examples), y])
+        data_loss = np.sum(correct_logprobs) / num_examples
+        reg_loss = 0.5 * reg * np.sum(W1 * W1) + 0.5 * reg * np.sum(W2 * W2) + 0.5 * reg * np.sum(W3 * W3)
+        losses.append(data_loss + reg_loss)
+        dscores = probs
+        dscores[range(num_examples), y] -= 1
+        dscores /= num_examples
+        dW3 = (hidden_layer2.T).dot(dscores)
+        db3 = np.sum(dscores, axis=0, keepdims=True)
+        if nonlinearity == "RELU":
+            dhidden2 = np.dot(dscores, W3.T)
+            dhidden2[hidden_layer2 <= 0] = 0
+            dW2 = np.dot(hidden_layer.T, dhidden2)
+            plot_array_2.append(np.sum(np.abs(dW2)) / np.sum(np.abs(dW2.shape)))
+            db2 = np.sum(dhidden2, axis=0)
+            dhidden = np.dot(dhidden2, W2.T)
+            dhidden[hidden_layer <= 0] = 0
+        else:
+            dhidden2 = dscores.dot(W3.T) * sigmoid_grad(hidden_layer2)
+            dW2 = (hidden_layer.T).dot(dhidden2)
+            plot_array_2.append(np.sum(np.abs(dW2)) / np.sum(np.abs(dW2.shape)))
+            db2 = np.sum(dhidden2, axis=0)
+            dhidden = dhidden2.dot(W2.T) * sigmoid_grad(hidden_layer)
+        dW1 = np.dot(X.T, dhidden)
+        plot_array_1.append(np.sum(np.abs(dW1)) / np.sum(np.abs(dW1.shape)))
+        db1 = np.sum(dhidden, axis=0)
+        dW3 += reg * W3
+        dW2 += reg * W2
+        dW1 += reg * W1
+        W1 += -step_size * dW1
+        b1 += -step_size * db1
+        W2 += -step_size * dW2
+        b2 += -step_size * db2
+        W3 += -step_size * dW3
+        b3 += -step_size * db3
+    return np.array(losses), np.array(plot_array_1), np.array(plot_array_2), (W1, W2, W3, b1, b2, b3)
+
+
+def notebook_data_and_weights():
+    """Spiral data then the weights of two nets, as the notebook draws them with np.random.seed(0)."""
+    state = np.random.RandomState(0)  # the same stream as np.random.seed(0); no global state touched
+    N, D, K, h = 100, 2, 3, 50
+    X = np.zeros((N * K, D))
+    y = np.zeros(N * K, dtype="uint8")
+    for j in range(K):
+        ix = range(N * j, N * (j + 1))
+        r = np.linspace(0.0, 1, N)
+        t = np.linspace(j * 4, (j + 1) * 4, N) + state.randn(N) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+    nets = [
+        {"W1": 0.1 * state.randn(D, h), "b1": np.zeros((1, h)), "W2": 0.1 * state.randn(h, h),
+         "b2": np.zeros((1, h)), "W3": 0.1 * state.randn(h, K), "b3": np.zeros((1, K))}
+        for _ in range(2)
+    ]
+    return X, y, nets
+
+
+ITERATIONS = 300
+
+
+@pytest.fixture(scope="module")
+def reference():
+    X, y, (sigm_init, relu_init) = notebook_data_and_weights()
+    return {
+        "sigmoid": notebook_loop("SIGM", X, y, sigm_init, 0.1, 1e-3, ITERATIONS),
+        "relu": notebook_loop("RELU", X, y, relu_init, 0.1, 1e-3, ITERATIONS),
+    }
+
+
+@pytest.fixture(scope="module")
+def tinynet_runs():
+    rng = np.random.RandomState(0)
+    X, y = tn.datasets.spiral(n_per_class=100, n_classes=3, rng=rng)
+    runs = {}
+    for name, act in [("sigmoid", tn.Sigmoid), ("relu", tn.ReLU)]:
+        model = tn.Sequential(
+            tn.Dense(2, 50, init=tn.init.Normal(0.1), rng=rng), act(),
+            tn.Dense(50, 50, init=tn.init.Normal(0.1), rng=rng), act(),
+            tn.Dense(50, 3, init=tn.init.Normal(0.1), rng=rng),
+        )
+        grads = tn.GradientRecorder(metric="seed")
+        history = model.fit(X, y, loss=tn.SoftmaxCrossEntropy(), optimizer=tn.SGD(lr=0.1), l2=1e-3,
+                            iterations=ITERATIONS, callbacks=[grads])
+        runs[name] = (history, grads, model)
+    return runs
+
+
+@pytest.mark.parametrize("net", ["sigmoid", "relu"])
+def test_recorder_and_loss_equal_the_notebook_loop(reference, tinynet_runs, net):
+    losses, plot1, plot2, weights = reference[net]
+    history, grads, model = tinynet_runs[net]
+    np.testing.assert_allclose(history.loss, losses, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(grads.history["dense_0"], plot1, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(grads.history["dense_1"], plot2, rtol=0, atol=1e-12)
+    ours = [model.layers[i].params["W"] for i in (0, 2, 4)] + [model.layers[i].params["b"] for i in (0, 2, 4)]
+    for a, b in zip(ours, weights, strict=False):
+        np.testing.assert_allclose(a, b.ravel() if a.ndim == 1 else b, rtol=0, atol=1e-12)
+
+
+def test_the_reference_really_moves(reference):
+    # guard against comparing two constant sequences
+    losses, plot1, _, _ = reference["relu"]
+    assert losses[-1] < losses[0] - 0.1
+    assert np.ptp(plot1) > 1e-3
+
+
+def test_metrics_and_layer_filter():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Tanh(), tn.Dense(4, 3, rng=0))
+    seen = []
+    recorders = {
+        "seed": tn.GradientRecorder("seed"),
+        "mean_abs": tn.GradientRecorder("mean_abs"),
+        "l2": tn.GradientRecorder("l2", layers=["dense_1"]),
+        "custom": tn.GradientRecorder(lambda dW: seen.append(dW.shape) or 1.5),
+    }
+    snapshots = []
+    model.layers[2].register_backward_hook(lambda layer, gi, go: snapshots.append(layer.grads["W"].copy()))
+    model.fit(X, y, iterations=3, callbacks=list(recorders.values()))
+    dW = snapshots[-1]
+    assert recorders["seed"].history["dense_1"][-1] == np.abs(dW).sum() / 7
+    assert recorders["mean_abs"].history["dense_1"][-1] == pytest.approx(np.abs(dW).mean())
+    assert recorders["l2"].history["dense_1"][-1] == pytest.approx(np.sqrt((dW**2).sum()))
+    assert list(recorders["l2"].history) == ["dense_1"]
+    assert recorders["custom"].history["dense_0"].tolist() == [1.5, 1.5, 1.5]
+    assert seen[:2] == [(4, 3), (2, 4)]  # backward order: last layer first
+
+
+def test_recorder_detaches_after_training_and_continues_on_refit():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    grads = tn.GradientRecorder()
+    model.fit(X, y, iterations=2, callbacks=[grads])
+    model.backward(model.forward(X))  # not training: nothing recorded
+    assert len(grads.history["dense_0"]) == 2
+    model.fit(X, y, iterations=3, callbacks=[grads])
+    assert len(grads.history["dense_0"]) == 5
+
+
+def test_unknown_metric_and_layer_names_suggest():
+    with pytest.raises(ValueError, match="Did you mean 'mean_abs'"):
+        tn.GradientRecorder("mean_ab")
+    X, y = tn.datasets.spiral(n_per_class=5, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    with pytest.raises(ValueError, match="Did you mean 'dense_0'"):
+        model.fit(X, y, iterations=1, callbacks=[tn.GradientRecorder(layers=["dense0"])])
+
+
+def test_print_loss_format_and_cadence():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, init=tn.init.Normal(0.1), rng=0))
+    buffer = io.StringIO()
+    history = model.fit(X, y, iterations=5, callbacks=[tn.PrintLoss(every=2, file=buffer)])
+    lines = buffer.getvalue().splitlines()
+    assert lines == [f"iteration {i}: loss {history.loss[i]:f}" for i in (0, 2, 4)]
+
+
+def test_custom_callback_sees_every_event_in_order():
+    events = []
+
+    class Spy(tn.Callback):
+        def on_train_begin(self, model):
+            events.append(("begin", self.params["iterations"]))
+
+        def on_iteration_end(self, i, logs):
+            events.append((i, sorted(logs)))
+
+        def on_train_end(self, model):
+            events.append("end")
+
+    X, y = tn.datasets.spiral(n_per_class=5, rng=0)
+    tn.Sequential(tn.Dense(2, 3, rng=0)).fit(X, y, iterations=2, callbacks=[Spy()], track_accuracy=True)
+    assert events == [("begin", 2), (0, ["accuracy", "loss"]), (1, ["accuracy", "loss"]), "end"]
+
+
+def test_progress_bar_runs_silently_off_a_terminal(capsys):
+    X, y = tn.datasets.spiral(n_per_class=5, rng=0)
+    tn.Sequential(tn.Dense(2, 3, rng=0)).fit(X, y, iterations=250, callbacks=[tn.ProgressBar()])
+    assert capsys.readouterr().err == ""

@@ -1,0 +1,25 @@
+"""The flagship example reproduces the notebook's printed output exactly."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPECTED = Path(__file__).parent / "data" / "expected_output.txt"
+
+
+@pytest.mark.slow
+def test_vanishing_gradients_example_prints_the_notebook_lines_exactly(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "vanishing_gradients.py"), "--out", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=900,
+    )
+    expected = EXPECTED.read_text()
+    assert len(expected.splitlines()) == 102
+    assert done.stdout == expected
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert pngs == ["boundary_relu.png", "boundary_sigmoid.png", "gradients_overlay.png",
+                    "gradients_relu.png", "gradients_sigmoid.png", "loss.png"]
+    assert all((tmp_path / name).stat().st_size > 10_000 for name in pngs)

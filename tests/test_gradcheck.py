@@ -1,0 +1,115 @@
+"""The checker itself: it must catch wrong derivatives and explain them."""
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+
+
+class BrokenSigmoid(tn.Activation):
+    """A sigmoid whose derivative forgets a factor: out instead of out * (1 - out)."""
+
+    def forward(self, x):
+        return 1 / (1 + np.exp(-x))
+
+    def derivative(self, x, out):
+        return out
+
+
+class WrongShape(tn.Layer):
+    def forward(self, x):
+        return x
+
+    def backward(self, grad_out):
+        return grad_out[:1, :2]
+
+
+X = np.random.default_rng(0).normal(size=(4, 3))
+
+
+def test_broken_activation_fails_with_a_report_naming_it():
+    result = tn.gradcheck(BrokenSigmoid(), X)
+    assert not result
+    failure = result.failures[0]
+    assert (failure.owner, failure.array) == ("BrokenSigmoid (broken_sigmoid)", "x")
+    sig = 1 / (1 + np.exp(-X[failure.index]))
+    assert failure.numeric == pytest.approx(sig * (1 - sig) * _projection(X.shape)[failure.index], rel=1e-6)
+    assert failure.analytic == pytest.approx(sig * _projection(X.shape)[failure.index], rel=1e-12)
+    report = result.report()
+    for words in ["FAILED", "BrokenSigmoid", "x (4, 3)", "worst at index", "analytic", "numeric",
+                  "relative error"]:
+        assert words in report
+    with pytest.raises(tn.GradcheckError, match="BrokenSigmoid"):
+        result.raise_if_failed()
+
+
+def _projection(shape):
+    return np.random.default_rng(0).standard_normal(shape)
+
+
+def test_broken_activation_inside_a_model_is_caught():
+    model = tn.Sequential(tn.Dense(3, 4, rng=0), BrokenSigmoid(), tn.Dense(4, 2, rng=1))
+    result = tn.gradcheck(model, X, np.array([0, 1, 1, 0]))
+    assert not result
+    assert {c.array for c in result.failures} >= {"x", "dense_0.W", "dense_0.b"}
+    assert all(c.passed for c in result.checks if c.array.startswith("dense_1"))
+
+
+def test_broken_parameter_gradient_is_caught():
+    class BadBias(tn.Dense):
+        def backward(self, grad_out):
+            grad_in = super().backward(grad_out)
+            self.grads["b"] = 2 * self.grads["b"]
+            return grad_in
+
+    result = tn.gradcheck(BadBias(3, 2, rng=0), X)
+    assert [c.array for c in result.failures] == ["b"]
+
+
+def test_wrong_shape_is_reported_not_crashed():
+    result = tn.gradcheck(WrongShape(), X)
+    assert not result
+    assert "backward returned shape (1, 2), expected (4, 3)" in result.report()
+
+
+def test_passing_report_and_input_untouched():
+    x = X.copy()
+    result = tn.gradcheck(tn.Tanh(), x)
+    assert result.ok
+    assert result.report().startswith("gradient check passed")
+    np.testing.assert_array_equal(x, X)
+
+
+def test_parameters_are_restored_exactly():
+    layer = tn.Dense(3, 2, rng=0)
+    W = layer.params["W"].copy()
+    tn.gradcheck(layer, X)
+    np.testing.assert_array_equal(layer.params["W"], W)
+
+
+def test_float32_is_refused_and_integers_are_converted():
+    with pytest.raises(TypeError, match="float64"):
+        tn.gradcheck(tn.Tanh(), X.astype(np.float32))
+    assert tn.gradcheck(tn.Tanh(), np.array([[1, 2], [-3, 4]]))
+
+
+def test_tolerance_is_respected():
+    # A 1% error in the derivative passes rtol=0.1 and fails the default rtol=1e-3.
+    class Slightly(tn.Activation):
+        def forward(self, x):
+            return np.tanh(x)
+
+        def derivative(self, x, out):
+            return 1.01 * (1 - out * out)
+
+    assert tn.gradcheck(Slightly(), X, rtol=0.1)
+    assert not tn.gradcheck(Slightly(), X)
+
+
+def test_bad_targets_and_arguments():
+    with pytest.raises(TypeError, match="Layer, Sequential or Loss"):
+        tn.gradcheck(np.tanh, X)
+    with pytest.raises(ValueError, match="needs labels"):
+        tn.gradcheck(tn.SoftmaxCrossEntropy(), X)
+    with pytest.raises(ValueError, match="eps"):
+        tn.gradcheck(tn.Tanh(), X, eps=0)

@@ -1,0 +1,113 @@
+"""Dense, initializers and hooks."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+from tinynet.testing import assert_backward_correct, inputs
+
+
+@given(n_in=st.integers(1, 5), n_out=st.integers(1, 5), seed=st.integers(0, 2**32 - 1), data=st.data())
+@settings(deadline=None, max_examples=50)
+def test_dense_backward_matches_finite_differences(n_in, n_out, seed, data):
+    x = data.draw(inputs(st.tuples(st.integers(1, 6), st.just(n_in))))
+    layer = tn.Dense(n_in, n_out, init=tn.init.Normal(1.0), rng=seed)
+    layer.params["b"][:] = np.random.default_rng(seed).normal(size=n_out)
+    result = tn.gradcheck(layer, x)
+    assert result, result.report()
+    assert [c.array for c in result.checks] == ["x", "W", "b"]
+
+
+def test_dense_with_public_helper():
+    assert_backward_correct(lambda: tn.Dense(3, 2, rng=0), n_features=3, max_examples=20)
+
+
+def test_dense_forward_and_backward_formulas():
+    rng = np.random.default_rng(1)
+    layer = tn.Dense(3, 2, rng=rng)
+    x, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    W, b = layer.params["W"], layer.params["b"]
+    np.testing.assert_allclose(layer(x), x @ W + b)
+    np.testing.assert_allclose(layer.backward(g), g @ W.T)
+    np.testing.assert_allclose(layer.grads["W"], x.T @ g)
+    np.testing.assert_allclose(layer.grads["b"], g.sum(axis=0))
+
+
+def test_dense_draws_weights_like_the_notebook():
+    rng = np.random.RandomState(0)
+    a = tn.Dense(2, 50, init=tn.init.Normal(0.1), rng=rng)
+    b = tn.Dense(50, 3, init=tn.init.Normal(0.1), rng=rng)
+    notebook = np.random.RandomState(0)  # the stream np.random.seed(0) starts
+    assert np.array_equal(a.params["W"], 0.1 * notebook.randn(2, 50))
+    assert np.array_equal(b.params["W"], 0.1 * notebook.randn(50, 3))
+    assert not a.params["b"].any()
+
+
+@pytest.mark.parametrize("rng", [0, np.random.default_rng(0), np.random.RandomState(0)])
+def test_rng_kinds_are_accepted(rng):
+    assert tn.Dense(2, 3, rng=rng).params["W"].shape == (2, 3)
+
+
+def test_int_seed_is_reproducible_and_generator_continues_its_stream():
+    assert np.array_equal(tn.Dense(2, 3, rng=7).params["W"], tn.Dense(2, 3, rng=7).params["W"])
+    g = np.random.default_rng(7)
+    assert not np.array_equal(tn.Dense(2, 3, rng=g).params["W"], tn.Dense(2, 3, rng=g).params["W"])
+
+
+@pytest.mark.parametrize(
+    ("init", "std"),
+    [(tn.init.GlorotNormal(), np.sqrt(2 / 700)), (tn.init.HeNormal(), np.sqrt(2 / 300)),
+     (tn.init.GlorotUniform(), np.sqrt(6 / 700) / np.sqrt(3)), (tn.init.Normal(0.3), 0.3)],
+)
+def test_initializer_scales(init, std):
+    W = init((300, 400), np.random.default_rng(0))
+    assert W.shape == (300, 400)
+    assert abs(W.std() / std - 1) < 0.01
+    assert abs(W.mean()) < 0.01 * std
+
+
+def test_wrong_input_width_names_layer_and_shapes():
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.ReLU(), tn.Dense(4, 3, rng=0))
+    with pytest.raises(ValueError, match=r"dense_1: expected input of shape \(n_samples, 4\), got \(5, 2\)"):
+        model.layers[2](np.ones((5, 2)))
+
+
+def test_bad_constructor_arguments():
+    with pytest.raises(ValueError, match="n_out"):
+        tn.Dense(2, 0)
+    with pytest.raises(TypeError, match="n_in"):
+        tn.Dense(2.5, 3)
+    with pytest.raises(TypeError, match="Initializer"):
+        tn.Dense(2, 3, init=0.1)
+    with pytest.raises(TypeError, match="rng"):
+        tn.Dense(2, 3, rng="seed")
+
+
+def test_hooks_see_output_and_gradients_and_can_be_removed():
+    model = tn.Sequential(tn.Dense(2, 3, rng=0), tn.Tanh(), tn.Dense(3, 2, rng=1))
+    calls = []
+    fwd = model.layers[1].register_forward_hook(lambda layer, x, out: calls.append(("f", layer.name, out.shape)))
+    bwd = model.layers[2].register_backward_hook(
+        lambda layer, gin, gout: calls.append(("b", layer.name, gin.shape, layer.grads["W"].copy())))
+    x = np.ones((4, 2))
+    model.backward(model.forward(x))
+    assert calls[0] == ("f", "tanh_0", (4, 3))
+    assert calls[1][:3] == ("b", "dense_1", (4, 3))
+    np.testing.assert_array_equal(calls[1][3], model.layers[2].grads["W"])
+    fwd.remove()
+    bwd.remove()
+    bwd.remove()  # harmless
+    model.backward(model.forward(x))
+    assert len(calls) == 2
+
+
+def test_hook_must_be_callable():
+    with pytest.raises(TypeError, match="callable"):
+        tn.Dense(2, 2, rng=0).register_forward_hook(3)
+
+
+def test_repr_is_readable():
+    assert repr(tn.Dense(2, 5, init=tn.init.Normal(0.1), rng=0)) == "Dense(2, 5, init=Normal(std=0.1))"
+    assert repr(tn.LeakyReLU()) == "LeakyReLU(alpha=0.01)"

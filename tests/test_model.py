@@ -1,0 +1,177 @@
+"""Sequential: whole-model gradient checks on random architectures, naming, fit."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import tinynet as tn
+from tinynet.testing import inputs
+
+ACTIVATIONS = [tn.Sigmoid, tn.Tanh, tn.ReLU, tn.LeakyReLU, tn.ELU, tn.Softplus]
+KINK_MARGIN = 1e-4  # pre-activations closer than this to a kink are rejected
+
+
+@st.composite
+def models(draw):
+    """A random Sequential: 1-6 hidden layers, random widths and activation mix."""
+    n_in, n_classes = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    depth = draw(st.integers(1, 6))
+    widths = [n_in] + [draw(st.integers(1, 8)) for _ in range(depth)] + [n_classes]
+    acts = [draw(st.sampled_from(ACTIVATIONS)) for _ in range(depth)]
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    layers = []
+    for i, (a, b) in enumerate(itertools.pairwise(widths)):
+        dense = tn.Dense(a, b, init=tn.init.GlorotNormal(), rng=rng)
+        dense.params["b"][:] = rng.normal(scale=0.5, size=b)
+        layers.append(dense)
+        if i < depth:
+            layers.append(acts[i]())
+    return tn.Sequential(*layers), n_in, n_classes
+
+
+def away_from_kinks(model, x):
+    """True when no kinked activation sees an input within KINK_MARGIN of its kink."""
+    model.forward(x)
+    return all(
+        np.abs(layer.input - k).min() > KINK_MARGIN
+        for layer in model.layers
+        for k in getattr(layer, "kinks", ())
+    )
+
+
+@given(spec=models(), l2=st.sampled_from([0.0, 1e-3, 0.5]), data=st.data())
+@settings(deadline=None, max_examples=100)
+def test_model_loss_gradients_match_finite_differences(spec, l2, data):
+    model, n_in, n_classes = spec
+    x = data.draw(inputs(st.tuples(st.integers(1, 6), st.just(n_in)), bound=2.0))
+    y = data.draw(st.lists(st.integers(0, n_classes - 1), min_size=len(x), max_size=len(x)))
+    assume(away_from_kinks(model, x))
+    result = tn.gradcheck(model, x, np.array(y), l2=l2)
+    assert result, result.report()
+    n_arrays = 1 + sum(len(layer.params) for layer in model.layers)
+    assert len(result.checks) == n_arrays
+
+
+@given(spec=models(), data=st.data())
+@settings(deadline=None, max_examples=50)
+def test_model_projection_gradients_match_finite_differences(spec, data):
+    model, n_in, _ = spec
+    x = data.draw(inputs(st.tuples(st.integers(1, 6), st.just(n_in)), bound=2.0))
+    assume(away_from_kinks(model, x))
+    result = tn.gradcheck(model, x)
+    assert result, result.report()
+
+
+def test_l2_enters_loss_and_weight_gradients_but_not_hooks_or_biases():
+    rng = np.random.default_rng(0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=rng), tn.Tanh(), tn.Dense(3, 2, rng=rng))
+    x, y = rng.normal(size=(5, 2)), np.array([0, 1, 1, 0, 1])
+    loss = tn.SoftmaxCrossEntropy()
+    seen = {}
+    model.layers[0].register_backward_hook(lambda layer, gi, go: seen.update(W=layer.grads["W"].copy()))
+    plain = model.compute_gradients(x, y, loss, l2=0.0)
+    plain_grads = {k: v.copy() for k, v in model.gradients().items()}
+    hook_plain = seen["W"]
+    value = model.compute_gradients(x, y, loss, l2=0.1)
+    W0, W1 = model.layers[0].params["W"], model.layers[2].params["W"]
+    assert value == pytest.approx(plain + 0.05 * (np.sum(W0**2) + np.sum(W1**2)), rel=1e-14)
+    np.testing.assert_array_equal(seen["W"], hook_plain)  # hooks see the data gradient
+    grads = model.gradients()
+    np.testing.assert_allclose(grads["dense_0.W"], plain_grads["dense_0.W"] + 0.1 * W0, rtol=1e-14)
+    np.testing.assert_array_equal(grads["dense_0.b"], plain_grads["dense_0.b"])
+
+
+def test_layer_names_are_per_model():
+    first = tn.Sequential(tn.Dense(2, 2, rng=0), tn.ReLU(), tn.Dense(2, 2, rng=0), tn.ReLU(), tn.LeakyReLU())
+    second = tn.Sequential(tn.Dense(2, 2, rng=0))
+    assert [layer.name for layer in first.layers] == ["dense_0", "relu_0", "dense_1", "relu_1", "leaky_relu_0"]
+    assert second.layers[0].name == "dense_0"
+    assert list(first.parameters()) == ["dense_0.W", "dense_0.b", "dense_1.W", "dense_1.b"]
+    assert list(first.gradients()) == list(first.parameters())
+
+
+def test_constructor_errors_teach():
+    with pytest.raises(TypeError, match=r"tn.ReLU\(\)"):
+        tn.Sequential(tn.Dense(2, 2, rng=0), tn.ReLU)
+    relu = tn.ReLU()
+    with pytest.raises(ValueError, match="appears twice"):
+        tn.Sequential(relu, relu)
+    with pytest.raises(ValueError, match="at least one layer"):
+        tn.Sequential()
+
+    class Forgetful(tn.Layer):
+        def __init__(self):
+            pass
+
+    with pytest.raises(TypeError, match=r"super\(\).__init__\(\)"):
+        tn.Sequential(Forgetful())
+
+
+def test_predict_proba_predict_accuracy():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    model = tn.Sequential(tn.Dense(2, 16, rng=0), tn.ReLU(), tn.Dense(16, 3, rng=0))
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
+    assert model.accuracy(X, y) == np.mean(model.predict(X) == y)
+    assert model.predict(X.astype(np.float32)).shape == (60,)
+    assert model.predict([[0, 1]]).shape == (1,)
+
+
+def test_fit_learns_the_spiral_and_history_records_every_iteration():
+    X, y = tn.datasets.spiral(n_per_class=50, rng=0)
+    model = tn.Sequential(tn.Dense(2, 32, init=tn.init.HeNormal(), rng=0), tn.ReLU(),
+                          tn.Dense(32, 3, init=tn.init.HeNormal(), rng=1))
+    history = model.fit(X, y, optimizer=tn.SGD(lr=1.0), iterations=2000, track_accuracy=True)
+    assert history.loss.shape == history.accuracy.shape == (2000,)
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    assert model.accuracy(X, y) > 0.8
+    assert history.accuracy[-1] == pytest.approx(model.accuracy(X, y), abs=0.05)
+    assert "2000 iterations" in repr(history)
+
+
+def test_minibatches_are_deterministic_given_rng():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+
+    def run(rng):
+        model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Tanh(), tn.Dense(8, 3, rng=1))
+        return model.fit(X, y, iterations=30, batch_size=16, rng=rng).loss
+
+    np.testing.assert_array_equal(run(3), run(3))
+    assert not np.array_equal(run(3), run(4))
+
+
+def test_fit_argument_errors_come_before_training():
+    X, y = tn.datasets.spiral(n_per_class=5, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    before = model.layers[0].params["W"].copy()
+    for kwargs, words in [({"iterations": 0}, "iterations"), ({"l2": -1.0}, "l2"),
+                          ({"batch_size": 100}, "batch_size"), ({"optimizer": "sgd"}, "Optimizer"),
+                          ({"callbacks": [print]}, "Callback")]:
+        with pytest.raises((ValueError, TypeError), match=words):
+            model.fit(X, y, **kwargs)
+    with pytest.raises(ValueError, match="out of range"):
+        model.fit(X, y + 1)
+    np.testing.assert_array_equal(model.layers[0].params["W"], before)
+
+
+def test_divergence_stops_with_the_iteration_and_keeps_finite_parameters():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    model = tn.Sequential(tn.Dense(2, 50, init=tn.init.Normal(1.0), rng=0), tn.ReLU(),
+                          tn.Dense(50, 3, init=tn.init.Normal(1.0), rng=1))
+    with pytest.raises(tn.TrainingDiverged, match="iteration") as info:
+        model.fit(X, y, optimizer=tn.SGD(lr=1e6), l2=1e-3, iterations=1000)
+    assert "learning rate" in str(info.value)
+    assert all(np.isfinite(p).all() for p in model.parameters().values())
+
+
+def test_summary_and_repr():
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.ReLU(), tn.Dense(4, 3, rng=0))
+    text = model.summary()
+    assert "dense_0" in text
+    assert "relu_0" in text
+    assert "total parameters: 27" in text
+    assert "(relu_0): ReLU()" in repr(model)
