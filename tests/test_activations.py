@@ -48,9 +48,13 @@ def test_extreme_inputs_stay_finite_and_silent(factory):
 
 
 def test_sigmoid_limits():
-    out = tn.Sigmoid()(np.array([[-1000.0, 1000.0]]))
-    assert 0 < out[0, 0] < 1e-300
-    assert out[0, 1] == 1.0
+    out = tn.Sigmoid()(np.array([[-1000.0, -700.0, 1000.0]]))
+    assert 0 < out[0, 0] < 1e-300  # clipped, never an overflow
+    assert out[0, 1] == pytest.approx(np.exp(-700.0), rel=1e-12)
+    assert out[0, 2] == 1.0
+    out32 = tn.Sigmoid()(np.array([[-1000.0, 1000.0]], dtype=np.float32))
+    assert out32.dtype == np.float32
+    assert 0 < out32[0, 0] < 1e-34
 
 
 def test_relu_derivative_at_kink_is_zero():

@@ -175,3 +175,23 @@ def test_summary_and_repr():
     assert "relu_0" in text
     assert "total parameters: 27" in text
     assert "(relu_0): ReLU()" in repr(model)
+
+
+def test_float32_training_stays_float32_and_tracks_float64():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+
+    def trained(dtype):
+        rng = np.random.RandomState(0)
+        model = tn.Sequential(tn.Dense(2, 16, init=tn.init.Normal(0.1), rng=rng), tn.Sigmoid(),
+                              tn.Dense(16, 3, init=tn.init.Normal(0.1), rng=rng)).astype(dtype)
+        return model, model.fit(X, y, l2=1e-3, iterations=200).loss
+
+    model32, loss32 = trained(np.float32)
+    _, loss64 = trained(np.float64)
+    assert all(p.dtype == np.float32 for p in model32.parameters().values())
+    assert all(g.dtype == np.float32 for g in model32.gradients().values())
+    np.testing.assert_allclose(loss32, loss64, rtol=1e-5)
+    with pytest.raises(TypeError, match="float32 or float64"):
+        model32.astype(np.int64)
+    with pytest.raises(TypeError, match="float64"):
+        tn.gradcheck(model32, X[:3], y[:3])

@@ -34,8 +34,9 @@ from .layers import Layer
 
 __all__ = ["Activation", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "Softplus"]
 
-# exp(-x) overflows float64 for x < -709.78; sigmoid(x) < 1e-304 there anyway.
-_EXP_LIMIT = 700.0
+# exp(-x) overflows float64 for x < -709.78 (float32: x < -88.7), where sigmoid(x) is
+# below 1e-304 (1e-38) anyway: Sigmoid clips the argument of exp to these limits.
+_EXP_LIMIT, _EXP_LIMIT_FLOAT32 = 700.0, 80.0
 
 
 class Activation(Layer):
@@ -70,9 +71,10 @@ class Sigmoid(Activation):
 
         \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,(1 - \sigma(x))
 
-    The input to ``exp`` is clipped at 700 so that very negative inputs
-    (say :math:`-1000`) give a tiny positive output instead of an overflow
-    warning; for :math:`x > -700` the formula is evaluated exactly as written.
+    The argument of ``exp`` is clipped at 700 (80 in float32) so that very
+    negative inputs (say :math:`-1000`) give a tiny positive output instead
+    of an overflow; for :math:`x > -700` the formula is evaluated exactly as
+    written, which is what makes the notebook's numbers come out bit for bit.
 
     Examples
     --------
@@ -83,13 +85,22 @@ class Sigmoid(Activation):
 
     def forward(self, x):
         z = np.negative(x)
-        np.minimum(z, _EXP_LIMIT, out=z)
+        np.minimum(z, _EXP_LIMIT if z.dtype == np.float64 else _EXP_LIMIT_FLOAT32, out=z)
         np.exp(z, out=z)
         z += 1.0
         return np.reciprocal(z, out=z)
 
     def derivative(self, x, out):
         return out * (1.0 - out)
+
+    def backward(self, grad_out):
+        # The base class's grad_out * derivative(x, out), with one temporary instead of three.
+        if self.output is None:
+            return super().backward(grad_out)
+        grad_in = np.subtract(1.0, self.output)
+        grad_in *= self.output
+        grad_in *= grad_out
+        return grad_in
 
 
 class Tanh(Activation):

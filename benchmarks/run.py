@@ -1,0 +1,318 @@
+"""Side-by-side speed of one training iteration: tinynet against plain numpy (and PyTorch).
+
+Every competitor trains the same net on the same data with full-batch gradient
+descent (lr 0.1, L2 1e-3) and records each weight matrix's gradient magnitude
+with the notebook's heuristic, every iteration:
+
+(a) notebook  -- the notebook's loop, written out for any depth: fresh arrays
+                 for every operation, ``probs[range(n), y]``, boolean-mask
+                 assignment for the ReLU backward;
+(b) numpy     -- a hand-optimised numpy loop over generic layers: buffers
+                 allocated once, ``out=`` everywhere, index arrays precomputed;
+(c) tinynet   -- ``model.fit`` with a ``GradientRecorder`` (and (c0) without it);
+(d) torch     -- PyTorch eager, ``nn.Sequential``, same dtype (only if importable).
+
+Rounds are interleaved (a, b, c, c0, d, a, b, ...) in one process so that all
+competitors see the same machine state. The table shows per-iteration medians
+with min..max over rounds, each median relative to (a), and tinynet relative
+to (b).
+
+    python benchmarks/run.py                 # all configs, 7 rounds
+    python benchmarks/run.py --quick         # fewer rounds and iterations
+    python benchmarks/run.py --study         # also the full 2 x 50,000 notebook study
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import tinynet as tn
+
+LR, L2 = 0.1, 1e-3
+
+
+@dataclass
+class Config:
+    name: str
+    widths: list[int]
+    activation: str  # "sigmoid" or "relu"
+    n_per_class: int = 100
+    dtype: type = np.float64
+
+
+CONFIGS = [
+    Config("notebook net, sigmoid", [2, 50, 50, 3], "sigmoid"),
+    Config("notebook net, relu", [2, 50, 50, 3], "relu"),
+    Config("30,000 points, relu", [2, 50, 50, 3], "relu", n_per_class=10_000),
+    Config("width 256, relu", [2, 256, 256, 3], "relu"),
+    Config("depth 10, sigmoid", [2] + [50] * 10 + [3], "sigmoid"),
+    Config("depth 10, relu", [2] + [50] * 10 + [3], "relu"),
+    Config("notebook net, sigmoid, float32", [2, 50, 50, 3], "sigmoid", dtype=np.float32),
+    Config("notebook net, relu, float32", [2, 50, 50, 3], "relu", dtype=np.float32),
+]
+
+
+def problem(cfg: Config):
+    """Spiral data and initial weights (0.1 * randn) from one RandomState(0) stream."""
+    rng = np.random.RandomState(0)
+    X, y = tn.datasets.spiral(n_per_class=cfg.n_per_class, rng=rng)
+    Ws = [0.1 * rng.randn(a, b) for a, b in zip(cfg.widths[:-1], cfg.widths[1:])]
+    return X.astype(cfg.dtype), y, [W.astype(cfg.dtype) for W in Ws]
+
+
+# -- (a) the notebook's loop, any depth --------------------------------------------------------
+def notebook_loop(cfg: Config):
+    X, y, Ws = problem(cfg)
+    bs = [np.zeros((1, W.shape[1]), cfg.dtype) for W in Ws]
+    n = X.shape[0]
+    relu = cfg.activation == "relu"
+    magnitudes = [[] for _ in Ws]
+
+    def f(z):
+        return np.maximum(0, z) if relu else 1 / (1 + np.exp(-z))
+
+    def run(iterations):
+        for _ in range(iterations):
+            hs = [X]
+            for W, b in zip(Ws[:-1], bs[:-1]):
+                hs.append(f(np.dot(hs[-1], W) + b))
+            scores = np.dot(hs[-1], Ws[-1]) + bs[-1]
+            exp_scores = np.exp(scores)
+            probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+            data_loss = np.sum(-np.log(probs[range(n), y])) / n
+            reg_loss = sum(0.5 * L2 * np.sum(W * W) for W in Ws)
+            _loss = data_loss + reg_loss
+            d = probs
+            d[range(n), y] -= 1
+            d /= n
+            dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+            for i in range(len(Ws) - 1, -1, -1):
+                dWs[i] = hs[i].T.dot(d)
+                magnitudes[i].append(np.sum(np.abs(dWs[i])) / np.sum(np.abs(dWs[i].shape)))
+                dbs[i] = np.sum(d, axis=0, keepdims=True)
+                if i:
+                    d = np.dot(d, Ws[i].T)
+                    if relu:
+                        d[hs[i] <= 0] = 0
+                    else:
+                        d = d * (hs[i] * (1 - hs[i]))
+            for W, b, dW, db in zip(Ws, bs, dWs, dbs):
+                dW += L2 * W
+                W += -LR * dW
+                b += -LR * db
+
+    return run
+
+
+# -- (b) hand-optimised numpy ----------------------------------------------------------------------
+def optimised_loop(cfg: Config):
+    X, y, Ws = problem(cfg)
+    dt = cfg.dtype
+    n, L = X.shape[0], len(Ws)
+    bs = [np.zeros(W.shape[1], dt) for W in Ws]
+    hs = [X] + [np.empty((n, W.shape[1]), dt) for W in Ws]  # hs[L] holds the scores
+    dWs = [np.empty_like(W) for W in Ws]
+    dbs = [np.empty_like(b) for b in bs]
+    ds = [np.empty((n, W.shape[1]), dt) for W in Ws]  # gradient w.r.t. each layer's output
+    tmp = [np.empty((n, W.shape[1]), dt) for W in Ws]
+    absW = [np.empty_like(W) for W in Ws]
+    ylin = np.arange(n) * cfg.widths[-1] + y  # flat indices of the correct classes
+    sums = np.empty((n, 1), dt)
+    relu = cfg.activation == "relu"
+    magnitudes = [[] for _ in Ws]
+    denominators = [float(sum(W.shape)) for W in Ws]
+
+    def run(iterations):
+        for _ in range(iterations):
+            for i in range(L):
+                np.matmul(hs[i], Ws[i], out=hs[i + 1])
+                hs[i + 1] += bs[i]
+                if i < L - 1:
+                    h = hs[i + 1]
+                    if relu:
+                        np.maximum(h, 0, out=h)
+                    else:
+                        np.negative(h, out=h)
+                        np.exp(h, out=h)
+                        h += 1
+                        np.reciprocal(h, out=h)
+            p = ds[L - 1]
+            np.subtract(hs[L], hs[L].max(axis=1, keepdims=True), out=p)
+            np.exp(p, out=p)
+            np.sum(p, axis=1, keepdims=True, out=sums)
+            p /= sums
+            _loss = -np.log(p.ravel()[ylin]).mean() + sum(0.5 * L2 * np.vdot(W, W) for W in Ws)
+            p.ravel()[ylin] -= 1
+            p /= n
+            for i in range(L - 1, -1, -1):
+                d = ds[i]
+                np.matmul(hs[i].T, d, out=dWs[i])
+                np.abs(dWs[i], out=absW[i])
+                magnitudes[i].append(absW[i].sum() / denominators[i])
+                np.sum(d, axis=0, out=dbs[i])
+                if i:
+                    g = ds[i - 1]
+                    np.matmul(d, Ws[i].T, out=g)
+                    h = hs[i]
+                    if relu:
+                        g *= h > 0
+                    else:
+                        np.subtract(1, h, out=tmp[i - 1])
+                        tmp[i - 1] *= h
+                        g *= tmp[i - 1]
+            for W, b, dW, db in zip(Ws, bs, dWs, dbs):
+                dW += L2 * W
+                dW *= LR
+                W -= dW
+                db *= LR
+                b -= db
+
+    return run
+
+
+# -- (c) tinynet -------------------------------------------------------------------------------------
+def tinynet_fit(cfg: Config, record: bool = True):
+    X, y, Ws = problem(cfg)
+    act = tn.ReLU if cfg.activation == "relu" else tn.Sigmoid
+    layers = []
+    for i, W in enumerate(Ws):
+        dense = tn.Dense(*W.shape, rng=0)
+        dense.params["W"][:] = W
+        layers += [dense] + ([act()] if i < len(Ws) - 1 else [])
+    model = tn.Sequential(*layers).astype(cfg.dtype)
+    optimizer = tn.SGD(lr=LR)
+    recorder = [tn.GradientRecorder()] if record else []
+
+    def run(iterations):
+        model.fit(X, y, optimizer=optimizer, l2=L2, iterations=iterations, callbacks=recorder)
+
+    return run
+
+
+# -- (d) PyTorch --------------------------------------------------------------------------------------
+def torch_loop(cfg: Config):
+    import torch
+
+    X, y, Ws = problem(cfg)
+    tdt = torch.float64 if cfg.dtype == np.float64 else torch.float32
+    act = torch.nn.ReLU if cfg.activation == "relu" else torch.nn.Sigmoid
+    mods = []
+    for i, W in enumerate(Ws):
+        lin = torch.nn.Linear(*W.shape, dtype=tdt)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W.T.copy()))
+            lin.bias.zero_()
+        mods += [lin] + ([act()] if i < len(Ws) - 1 else [])
+    net = torch.nn.Sequential(*mods)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    weights = [m.weight for m in mods if isinstance(m, torch.nn.Linear)]
+    magnitudes = [[] for _ in weights]
+
+    def run(iterations):
+        for _ in range(iterations):
+            net.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(net(Xt), yt)
+            _total = loss.item() + sum(0.5 * L2 * float((W * W).sum()) for W in weights)
+            loss.backward()
+            with torch.no_grad():
+                for k, W in enumerate(weights):
+                    magnitudes[k].append(float(W.grad.abs().sum()) / sum(W.shape))
+                    W.grad.add_(W, alpha=L2)
+                for p in net.parameters():
+                    p.add_(p.grad, alpha=-LR)
+
+    return run
+
+
+def time_per_iteration(run, iterations: int) -> float:
+    start = time.perf_counter()
+    run(iterations)
+    return (time.perf_counter() - start) / iterations
+
+
+def bench(cfg: Config, rounds: int, budget: float, have_torch: bool):
+    makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit,
+              "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
+    if have_torch:
+        makers["(d) torch"] = torch_loop
+    runs = {name: make(cfg) for name, make in makers.items()}
+    probe = time_per_iteration(runs["(a) notebook"], 20)  # warm-up and size the rounds
+    iterations = max(20, int(budget / probe))
+    for run in runs.values():
+        run(5)
+    times = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            times[name].append(time_per_iteration(run, iterations))
+    return times, iterations
+
+
+def report(cfg: Config, times, iterations):
+    med = {k: statistics.median(v) for k, v in times.items()}
+    base = med["(a) notebook"]
+    print(f"\n{cfg.name}  ({iterations} iterations per round, {len(next(iter(times.values())))} rounds)")
+    for name, values in times.items():
+        print(f"  {name:<27} {med[name] * 1e6:9.1f} us  [{min(values) * 1e6:8.1f} .. {max(values) * 1e6:8.1f}]"
+              f"   {med[name] / base:5.2f}x notebook")
+    print(f"  tinynet / hand-optimised numpy: {med['(c) tinynet'] / med['(b) numpy']:.2f}x;"
+          f" recorder on / off: {med['(c) tinynet'] / med['(c0) tinynet, no recorder']:.3f}x")
+    if "(d) torch" in med:
+        print(f"  tinynet / torch: {med['(c) tinynet'] / med['(d) torch']:.2f}x")
+    return med
+
+
+def study(root: Path):
+    """The full default study (2 nets x 50,000 iterations, printing) against the notebook's loop."""
+    example = root / "examples" / "vanishing_gradients.py"
+    reference = root / "benchmarks" / "notebook_study.py"
+    expected = (root / "tests" / "data" / "expected_output.txt").read_text()
+    timings = {}
+    for name, script in [("notebook loop", reference), ("tinynet example", example)]:
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+        timings[name] = time.perf_counter() - start
+        print(f"  {name:<16} {timings[name]:7.1f} s   output equals the notebook's: {out == expected}")
+    print(f"  tinynet / notebook: {timings['tinynet example'] / timings['notebook loop']:.2f}x")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--budget", type=float, default=0.4, help="seconds per competitor per round")
+    parser.add_argument("--quick", action="store_true", help="3 rounds of 0.15 s")
+    parser.add_argument("--only", help="run configs whose name contains this text")
+    parser.add_argument("--study", action="store_true", help="also time the full notebook study")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.budget = 3, 0.15
+    try:
+        import torch
+
+        have_torch = True
+        torch.set_num_threads(2)
+        versions = f"torch {torch.__version__}"
+    except ImportError:
+        have_torch = False
+        versions = "torch not importable: (d) skipped"
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {versions}; {platform.machine()}")
+    for cfg in CONFIGS:
+        if args.only and args.only not in cfg.name:
+            continue
+        times, iterations = bench(cfg, args.rounds, args.budget, have_torch)
+        report(cfg, times, iterations)
+    if args.study:
+        print("\nfull default study (one run each)")
+        study(Path(__file__).resolve().parents[1])
+
+
+if __name__ == "__main__":
+    main()
