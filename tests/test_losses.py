@@ -11,7 +11,7 @@ import tinynet as tn
 
 @st.composite
 def scores_and_labels(draw, bound=20.0):
-    n, k = draw(st.integers(1, 8)), draw(st.integers(2, 6))
+    n, k = draw(st.integers(1, 8)), draw(st.integers(2, 12))  # both sides of k = 8
     scores = draw(arrays(np.float64, (n, k), elements=st.floats(-bound, bound)))
     y = draw(arrays(np.intp, n, elements=st.integers(0, k - 1)))
     return scores, y
