@@ -144,7 +144,7 @@ def optimised_loop(cfg: Config):
                         np.negative(h, out=h)
                         np.exp(h, out=h)
                         h += 1
-                        np.reciprocal(h, out=h)
+                        np.divide(1, h, out=h)
             p = ds[L - 1]
             np.subtract(hs[L], hs[L].max(axis=1, keepdims=True), out=p)
             np.exp(p, out=p)

@@ -33,6 +33,17 @@ class TrainingDiverged(ArithmeticError):
     """Raised by ``fit`` when the loss stops being a finite number.
 
     The parameters are left as they were after the last finite iteration.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    >>> try:  # each step multiplies W by 1 - lr * l2 = -999
+    ...     model.fit(X, y, optimizer=tn.SGD(lr=10.0), l2=100.0, iterations=1000)
+    ... except tn.TrainingDiverged as error:
+    ...     print(str(error).split(";")[0])
+    fit: the loss became inf at iteration 52
     """
 
 
@@ -110,7 +121,7 @@ class Sequential:
         if l2:
             penalty = 0.0
             for W in self._weights():
-                penalty += 0.5 * l2 * np.sum(W * W)
+                penalty += 0.5 * l2 * np.vdot(W, W)  # sum(W**2), without a temporary
             value = value + penalty
         self.backward(loss.backward())
         if l2:
