@@ -89,7 +89,8 @@ def save_figures(out, X, y, sigmoid, relu):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    # partition, not splitlines()[0]: sphinx-gallery runs examples with __doc__ == ""
+    parser = argparse.ArgumentParser(description=__doc__.strip().partition("\n")[0])
     parser.add_argument("--out", type=Path, help="folder for the PNG figures (needs matplotlib)")
     parser.add_argument("--iterations", type=int, default=50_000, help="per net (default 50000)")
     args = parser.parse_args(argv)

@@ -42,7 +42,7 @@ _EXP_LIMIT, _EXP_LIMIT_FLOAT32 = 700.0, 80.0
 class Activation(Layer):
     r"""Base class for element-wise nonlinearities.
 
-    A subclass writes :meth:`forward` (:math:`f(x)`) and :meth:`derivative`
+    A subclass writes ``forward(x)`` (:math:`f(x)`) and :meth:`derivative`
     (:math:`f'(x)`); the base class does the chain rule in :meth:`backward`.
 
     Attributes
@@ -82,7 +82,7 @@ class Activation(Layer):
     kinks: tuple[float, ...] = ()
 
     def derivative(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Return :math:`f'(x)`, element-wise (a subclass writes this).
+        """Return :math:`f'(x)`, element-wise.
 
         Parameters
         ----------

@@ -23,7 +23,32 @@ __all__ = ["Callback", "History", "GradientRecorder", "PrintLoss", "ProgressBar"
 
 
 class Callback:
-    """Base class; override any of the three methods. Each does nothing by default."""
+    """Base class; override any of the three methods. Each does nothing by default.
+
+    Attributes
+    ----------
+    params : mapping
+        Set by ``fit`` before ``on_train_begin``: ``{"iterations": n}``.
+
+    Examples
+    --------
+    Stop-watch for the loss: remember the first iteration at which it fell
+    below a threshold.
+
+    >>> import tinynet as tn
+    >>> class FirstBelow(tn.Callback):
+    ...     def __init__(self, threshold):
+    ...         self.threshold, self.iteration = threshold, None
+    ...     def on_iteration_end(self, i, logs):
+    ...         if self.iteration is None and logs["loss"] < self.threshold:
+    ...             self.iteration = i
+    >>> X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 16, rng=0), tn.ReLU(), tn.Dense(16, 3, rng=0))
+    >>> watch = FirstBelow(0.9)
+    >>> _ = model.fit(X, y, optimizer=tn.SGD(lr=0.5), iterations=200, callbacks=[watch])
+    >>> watch.iteration is not None
+    True
+    """
 
     params: Mapping = MappingProxyType({})  # fit replaces it with {"iterations": n}
 
@@ -69,10 +94,12 @@ class History(Callback):
 
     @property
     def loss(self) -> np.ndarray:
+        """The loss at every iteration so far, shape ``(iterations,)`` (a new array)."""
         return np.array(self._loss)
 
     @property
     def accuracy(self) -> np.ndarray | None:
+        """The training-batch accuracy at every iteration, or None when not tracked."""
         return np.array(self._accuracy) if self.track_accuracy else None
 
     def __repr__(self):
@@ -164,6 +191,7 @@ class GradientRecorder(Callback):
 
     @property
     def history(self) -> dict[str, np.ndarray]:
+        """``{layer name: values}``, one value per iteration recorded so far (new arrays)."""
         return {name: np.array(values) for name, values in self._values.items()}
 
     def __repr__(self):
@@ -207,6 +235,20 @@ class ProgressBar(Callback):
 
     Needs the optional ``progress`` extra (``pip install "tinynet-learn[progress]"``).
     The bar is drawn on stderr and stays silent when stderr is not a terminal.
+
+    Parameters
+    ----------
+    update_every : int, default 100
+        Redraw the bar (and the loss shown) every this many iterations.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    >>> history = model.fit(X, y, iterations=200, callbacks=[tn.ProgressBar(update_every=50)])
+    >>> len(history.loss)
+    200
     """
 
     def __init__(self, update_every: int = 100) -> None:

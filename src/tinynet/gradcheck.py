@@ -28,7 +28,22 @@ __all__ = ["gradcheck", "GradcheckResult", "ArrayCheck", "GradcheckError"]
 
 
 class GradcheckError(AssertionError):
-    """Raised by :meth:`GradcheckResult.raise_if_failed`; its message is the report."""
+    """Raised by :meth:`GradcheckResult.raise_if_failed`; its message is the report.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> class Wrong(tn.Activation):
+    ...     def forward(self, x):
+    ...         return 3 * x
+    ...     def derivative(self, x, out):
+    ...         return np.ones_like(x)  # should be 3
+    >>> try:
+    ...     tn.gradcheck(Wrong(), np.ones((1, 2))).raise_if_failed()
+    ... except tn.GradcheckError as error:
+    ...     print(str(error).splitlines()[0])
+    gradient check FAILED for 1 array(s) (eps=1e-06, rtol=0.001, atol=1e-05)
+    """
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,32 @@ class ArrayCheck:
 
     ``index``, ``analytic``, ``numeric`` and ``rel_error`` describe the worst
     entry: the one furthest outside ``atol + rtol * |numeric|``.
+
+    Attributes
+    ----------
+    owner : str
+        The layer, model or loss checked, e.g. ``"Sigmoid (sigmoid)"``.
+    array : str
+        ``"x"`` for the input, else the parameter's key (``"W"``; ``"dense_0.W"`` in a model).
+    shape : tuple of int
+        The array's shape.
+    passed : bool
+        Whether every entry is within tolerance.
+    index : tuple of int
+        The worst entry.
+    analytic, numeric : float
+        The worst entry's gradient from ``backward`` and from central differences.
+    abs_error, rel_error : float
+        ``|analytic - numeric|``, and that divided by ``max(|analytic|, |numeric|)``.
+    message : str
+        Set instead of the numbers when the check could not be made (wrong shape).
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> check = tn.gradcheck(tn.Dense(3, 2, rng=0), np.ones((4, 3))).checks[1]
+    >>> check.array, check.shape, check.passed
+    ('W', (3, 2), True)
     """
 
     owner: str
@@ -70,6 +111,19 @@ class GradcheckResult:
         One per array, the input first.
     failures : list of ArrayCheck
         The checks that failed.
+    ok : bool
+        True when every check passed (also the result's truth value).
+    eps, rtol, atol : float
+        The settings the checks were made with.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> result = tn.gradcheck(tn.Dense(3, 2, rng=0), np.ones((4, 3)))
+    >>> result
+    <GradcheckResult ok=True arrays=3>
+    >>> [check.array for check in result.checks]
+    ['x', 'W', 'b']
     """
 
     def __init__(self, checks: list[ArrayCheck], eps: float, rtol: float, atol: float) -> None:
@@ -78,16 +132,26 @@ class GradcheckResult:
 
     @property
     def failures(self) -> list[ArrayCheck]:
+        """The checks that failed, in order (empty when all passed)."""
         return [c for c in self.checks if not c.passed]
 
     @property
     def ok(self) -> bool:
+        """True when every array passed."""
         return not self.failures
 
     def __bool__(self) -> bool:
         return self.ok
 
     def report(self) -> str:
+        """A readable report: a headline, then one line per array (``str(result)`` is the same).
+
+        Returns
+        -------
+        str
+            ``ok``/``FAIL``, the owner, the array and its shape, the worst index,
+            the analytic and numeric values and the errors, for every array.
+        """
         head = "gradient check passed" if self.ok else f"gradient check FAILED for {len(self.failures)} array(s)"
         lines = [f"{head} (eps={self.eps:g}, rtol={self.rtol:g}, atol={self.atol:g})"]
         lines += [f"  {c}" for c in self.checks]

@@ -23,12 +23,36 @@ class Initializer:
 
     A subclass writes ``sample(shape, rng)``; calling the initializer first
     turns ``rng`` (int, ``Generator`` or ``RandomState``) into a generator.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> class Constant(tn.init.Initializer):
+    ...     def sample(self, shape, rng):
+    ...         return np.full(shape, 0.5)
+    >>> tn.Dense(2, 3, init=Constant()).params["W"]
+    array([[0.5, 0.5, 0.5],
+           [0.5, 0.5, 0.5]])
     """
 
     def __call__(self, shape: tuple[int, int], rng: RNGLike = None) -> np.ndarray:
         return self.sample(tuple(shape), check_rng(rng))
 
     def sample(self, shape: tuple[int, int], rng) -> np.ndarray:
+        """Draw the weights.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            ``(n_in, n_out)``.
+        rng : Generator or RandomState
+            Draw from this and nothing else, so runs are reproducible.
+
+        Returns
+        -------
+        ndarray, shape ``shape``
+            float64 weights.
+        """
         raise NotImplementedError
 
     def __repr__(self) -> str:

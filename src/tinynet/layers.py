@@ -25,7 +25,18 @@ __all__ = ["Layer", "HookHandle", "Dense"]
 
 
 class HookHandle:
-    """Returned by ``register_*_hook``; call ``remove()`` to detach the hook."""
+    """Returned by ``register_*_hook``; call ``remove()`` to detach the hook.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> layer = tn.ReLU()
+    >>> handle = layer.register_forward_hook(lambda layer, x, out: print(out.shape))
+    >>> _ = layer(np.ones((4, 3)))
+    (4, 3)
+    >>> handle.remove()
+    >>> _ = layer(np.ones((4, 3)))  # the hook is gone: nothing printed
+    """
 
     def __init__(self, hooks: dict):
         self._hooks = hooks
@@ -50,6 +61,9 @@ class Layer:
         ``self.output``, which calling the layer stores. It must not modify
         ``grad_out`` in place: hooks and other consumers may still read it.
 
+    For an element-wise function, subclass :class:`~tinynet.Activation`
+    instead: it needs only ``forward`` and ``derivative``.
+
     Attributes
     ----------
     name : str
@@ -61,6 +75,30 @@ class Layer:
         Class-level; the keys of ``params`` that are *weights*: L2-penalised
         by ``fit`` and recorded by :class:`~tinynet.GradientRecorder`. Biases
         are not weights.
+
+    Examples
+    --------
+    A layer that multiplies its input by one learnable number :math:`s`
+    (:math:`\\partial L/\\partial s = \\sum G \\odot x`,
+    :math:`\\partial L/\\partial x = s\\,G`), checked against finite differences:
+
+    >>> import numpy as np, tinynet as tn
+    >>> class Scale(tn.Layer):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.params = {"s": np.array([2.0])}
+    ...         self.grads = {"s": np.zeros(1)}
+    ...     def forward(self, x):
+    ...         return x * self.params["s"]
+    ...     def backward(self, grad_out):
+    ...         self.grads["s"][0] = np.sum(grad_out * self.input)
+    ...         return grad_out * self.params["s"]
+    >>> layer = Scale()
+    >>> layer(np.ones((2, 3)))
+    array([[2., 2., 2.],
+           [2., 2., 2.]])
+    >>> bool(tn.gradcheck(layer, np.ones((2, 3))))
+    True
     """
 
     kind = "layer"
@@ -81,12 +119,46 @@ class Layer:
         self._backward_hooks: dict[HookHandle, Callable] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        """Compute the output for a batch.
+
+        Parameters
+        ----------
+        x : ndarray, shape (N, n_in)
+            A batch of ``N`` inputs.
+
+        Returns
+        -------
+        ndarray, shape (N, n_out)
+            The output; a new array (``x`` is not modified).
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Fill ``grads`` and return the gradient with respect to the input.
+
+        Parameters
+        ----------
+        grad_out : ndarray, shape (N, n_out)
+            :math:`\\partial L / \\partial\\,\\text{out}` for the output of the last call.
+
+        Returns
+        -------
+        ndarray, shape (N, n_in)
+            :math:`\\partial L / \\partial x`.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad_out)")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Run ``forward(x)``, remember ``x`` and the output for ``backward``, run forward hooks.
+
+        Parameters
+        ----------
+        x : ndarray, shape (N, n_in)
+
+        Returns
+        -------
+        ndarray, shape (N, n_out)
+        """
         out = self.forward(x)
         self.input, self.output = x, out
         for hook in tuple(self._forward_hooks.values()):

@@ -37,7 +37,7 @@ class Loss:
     """
 
     def forward(self, scores: np.ndarray, y: np.ndarray) -> float:
-        """Return the loss of a batch of scores (a subclass writes this).
+        """Return the loss of a batch of scores.
 
         Parameters
         ----------

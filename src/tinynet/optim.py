@@ -15,9 +15,35 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 class Optimizer:
-    """Base class: ``step(params, grads)`` updates every ``params[k]`` in place."""
+    """Base class: ``step(params, grads)`` updates every ``params[k]`` in place.
+
+    Examples
+    --------
+    Gradient descent that never moves a parameter by more than ``limit``:
+
+    >>> import numpy as np, tinynet as tn
+    >>> class ClippedSGD(tn.Optimizer):
+    ...     def __init__(self, lr, limit):
+    ...         self.lr, self.limit = lr, limit
+    ...     def step(self, params, grads):
+    ...         for key, param in params.items():
+    ...             param -= np.clip(self.lr * grads[key], -self.limit, self.limit)
+    >>> params, grads = {"w": np.array([1.0, 1.0])}, {"w": np.array([0.5, 50.0])}
+    >>> ClippedSGD(lr=0.1, limit=1.0).step(params, grads)
+    >>> params["w"]
+    array([0.95, 0.  ])
+    """
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every ``params[key]`` in place from ``grads[key]``.
+
+        Parameters
+        ----------
+        params : dict of str to ndarray
+            The parameters, keyed like ``"dense_0.W"`` (:meth:`tinynet.Sequential.parameters`).
+        grads : dict of str to ndarray
+            Their gradients, with the same keys and shapes.
+        """
         raise NotImplementedError
 
 

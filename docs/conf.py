@@ -1,0 +1,194 @@
+"""Sphinx configuration for the tinynet documentation.
+
+Build (warnings are errors, every cross-reference must resolve)::
+
+    python -m sphinx -W -n -b html docs docs/_build/html
+
+The build needs no network. Links into the Python, numpy and matplotlib
+documentation (intersphinx) are made only when ``TINYNET_INTERSPHINX=1``.
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from numpydoc.xref import DEFAULT_LINKS
+
+import tinynet
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "sphinxext"))
+
+from tinynet_gallery import gallery_iterations  # found via the sys.path entry above
+
+project = "tinynet"
+author = "The tinynet developers"
+copyright = "The tinynet developers"
+release = tinynet.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.doctest",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.intersphinx",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "tinynet_api_check",
+    "tinynet_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "**/sg_execution_times.rst"]
+default_role = "py:obj"
+nitpicky = True  # the CI build also passes -n: every reference must resolve
+rst_prolog = f"""
+.. |gallery_iterations| replace:: {gallery_iterations()}
+"""
+
+# -- HTML -------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"tinynet {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {"index": [], "getting_started": []}
+html_show_sourcelink = False
+
+# -- autodoc, autosummary, numpydoc -------------------------------------------
+# API pages document names where users import them (tinynet.Dense, not
+# tinynet.layers.Dense). Signatures are shown without type hints: the
+# numpydoc "Parameters" section is where types (and shapes) are explained.
+autosummary_generate = True
+autosummary_imported_members = True
+autosummary_ignore_module_all = False  # a module page lists exactly its __all__
+autodoc_typehints = "none"
+autodoc_default_options = {"member-order": "bysource"}
+autodoc_inherit_docstrings = True
+doctest_test_doctest_blocks = ""  # narrative pages use explicit doctest/testcode directives
+
+numpydoc_show_class_members = False  # the class template lists members itself
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = True  # types in Parameters/Returns become links
+numpydoc_xref_aliases = {
+    # tinynet's own types, as docstrings write them
+    "Layer": "tinynet.Layer",
+    "Activation": "tinynet.Activation",
+    "Sequential": "tinynet.Sequential",
+    "Loss": "tinynet.Loss",
+    "Optimizer": "tinynet.Optimizer",
+    "Callback": "tinynet.Callback",
+    "History": "tinynet.History",
+    "HookHandle": "tinynet.HookHandle",
+    "GradcheckResult": "tinynet.GradcheckResult",
+    "ArrayCheck": "tinynet.ArrayCheck",
+    "Initializer": "tinynet.init.Initializer",
+    # numpy, matplotlib and hypothesis types
+    "ndarray": "numpy.ndarray",
+    "array_like": ":term:`numpy:array_like`",
+    "Generator": "numpy.random.Generator",
+    "RandomState": "numpy.random.RandomState",
+    "Axes": "matplotlib.axes.Axes",
+    "file-like": ":term:`python:file-like object`",
+}
+# Words in type descriptions that are not types ("int, optional", "shape (N, 2)").
+numpydoc_xref_ignore = "all"
+
+
+def _titled(alias: str, link: str) -> str:
+    # ":class:`python:int`" -> ":class:`int <python:int>`": the page shows the type as the
+    # docstring wrote it, not the inventory target, whether or not intersphinx resolves it
+    match = re.fullmatch(r":(\w+):`((?:python|numpy):[^`<>]+)`", link)
+    return f":{match[1]}:`{alias} <{match[2]}>`" if match else link
+
+
+numpydoc_xref_aliases = {
+    alias: _titled(alias, link) for alias, link in {**DEFAULT_LINKS, **numpydoc_xref_aliases}.items()
+}
+
+# numpydoc docstring validation: these checks must pass for every documented
+# object (a failure is a warning, and -W makes it an error).
+numpydoc_validation_checks = {"GL06", "GL07", "GL08", "PR02", "PR10", "RT02", "SS01"}
+numpydoc_validation_exclude = {
+    r"\.__init__$",
+    r"\.__call__$",
+    # A concrete class's implementation of an interface method documented on
+    # its base class (Layer.forward, Callback.on_iteration_end, ...) shows the
+    # base's docstring (autodoc_inherit_docstrings) and need not repeat it.
+    (
+        r"^tinynet\.(?!(Layer|Activation|Loss|Optimizer|Callback|init\.Initializer)\.)[\w.]+\."
+        r"(forward|backward|derivative|step|sample|on_train_begin|on_iteration_end|on_train_end)$"
+    ),
+}
+
+# -- Cross-references when offline --------------------------------------------
+# With TINYNET_INTERSPHINX=1 links into Python, numpy and matplotlib are
+# resolved against their inventories (network needed) and every reference is
+# checked. Without it (the default, and CI: no network), references whose
+# target lives in one of those projects cannot resolve, so they -- and only
+# they -- are exempt from nitpicky mode. A broken reference to a tinynet name
+# still fails the build.
+INTERSPHINX = os.environ.get("TINYNET_INTERSPHINX", "") not in ("", "0")
+EXTERNAL_PROJECTS = {
+    "python": "https://docs.python.org/3",
+    "numpy": "https://numpy.org/doc/stable",
+    "matplotlib": "https://matplotlib.org/stable",
+    "hypothesis": "https://hypothesis.readthedocs.io/en/latest",
+}
+if INTERSPHINX:
+    intersphinx_mapping = {name: (url, None) for name, url in EXTERNAL_PROJECTS.items()}
+else:
+    intersphinx_mapping = {}
+    intersphinx_disabled_reftypes = ["*"]
+    _projects = "|".join(EXTERNAL_PROJECTS)
+    _builtins = (
+        r"(int|float|complex|bool|str|bytes|dict|list|tuple|set|frozenset|object|type|callable|"
+        r"None|True|False|Ellipsis|NotImplemented|[A-Za-z]*(Error|Exception|Warning))"
+    )
+    nitpick_ignore_regex = [
+        # numpy.*, matplotlib.*, hypothesis.*, in any Python role
+        (r"py:.*", r"(numpy|np|matplotlib|hypothesis)(\..*)?"),
+        # builtins, bare or written as intersphinx targets (numpydoc writes python:int)
+        (r"py:.*", rf"(python:)?{_builtins}"),
+        # any explicit intersphinx target such as :term:`numpy:array_like`
+        (r"(py|std):.*", rf"({_projects}):.*"),
+    ]
+
+# -- Gallery ------------------------------------------------------------------
+# Every script in examples/ is run (filename_pattern matches all of them) and
+# its printed output and figures shown. Scripts that accept ``--iterations``
+# are run with fewer iterations than their default (|gallery_iterations|;
+# override with TINYNET_GALLERY_ITERATIONS) to keep the build short; see
+# docs/sphinxext/tinynet_gallery.py. A failing example fails the build.
+sphinx_gallery_conf = {
+    "examples_dirs": [str(HERE.parent / "examples")],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"\.py$",
+    "ignore_pattern": r"(__init__|/_[^/]*)\.py$",
+    "reset_argv": "tinynet_gallery.reset_argv",
+    "image_scrapers": ("matplotlib", "tinynet_gallery.png_scraper"),
+    "doc_module": ("tinynet",),
+    "reference_url": {"tinynet": None},
+    "backreferences_dir": "api/generated/backreferences",
+    "min_reported_time": 1,
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "only_warn_on_example_error": False,
+    "abort_on_example_error": False,
+    "show_memory": False,
+}
+
+# -- sphinx.ext.doctest ----------------------------------------------------------
+# ``python -m sphinx -b doctest docs docs/_build/doctest`` runs the
+# ``testcode``/``doctest`` blocks of the narrative pages (CI does).
+doctest_global_setup = """
+import numpy as np
+import tinynet as tn
+"""

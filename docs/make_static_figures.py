@@ -1,0 +1,80 @@
+"""Redraw the committed figures in docs/_static/ from the full notebook run.
+
+The tutorial and the README show the figures of the full reproduction (2 x
+50,000 iterations, about a minute), which is too slow to run in every docs
+build; this script makes them, with the example's own functions::
+
+    python docs/make_static_figures.py
+
+It writes ``docs/_static/gradients_overlay.png`` (the notebook's overlay: the
+first two layers of both nets, also shown in the README) and
+``docs/_static/tutorial/*.png``. Figures are saved at a modest resolution to
+keep the repository small.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+import tinynet as tn
+
+DOCS = Path(__file__).resolve().parent
+EXAMPLE = DOCS.parent / "examples" / "vanishing_gradients.py"
+STATIC = DOCS / "_static"
+FIRST_TWO = ("dense_0", "dense_1")
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("vanishing_gradients", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def save(draw, path, size=(7, 4.2)):
+    fig, ax = plt.subplots(figsize=size, layout="constrained")
+    draw(ax)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    print(f"wrote {path.relative_to(DOCS.parent)} ({path.stat().st_size // 1024} KB)")
+
+
+def first_two(history):
+    return {layer: history[layer] for layer in FIRST_TWO}
+
+
+def main():
+    example = load_example()
+    rng = np.random.RandomState(0)  # the notebook's np.random.seed(0)
+    X, y = tn.datasets.spiral(n_per_class=100, n_classes=3, rng=rng)
+    runs = {}
+    for name, activation in [("sigmoid", tn.Sigmoid), ("relu", tn.ReLU)]:
+        model = example.three_layer_net(activation, rng)
+        grads, history = example.train(model, X, y, 50_000)
+        runs[name] = {"model": model, "grads": grads.history, "loss": history.loss}
+
+    (STATIC / "tutorial").mkdir(parents=True, exist_ok=True)
+    save(lambda ax: tn.plot.gradient_magnitudes(
+        {"relu": first_two(runs["relu"]["grads"]), "sigm": first_two(runs["sigmoid"]["grads"])}, ax=ax,
+        title="Sum of magnitudes of gradients -- first two layers, both nets"),
+        STATIC / "gradients_overlay.png")
+    for name, label in [("sigmoid", "sigm"), ("relu", "relu")]:
+        save(lambda ax, name=name, label=label: tn.plot.gradient_magnitudes(
+            {label: first_two(runs[name]["grads"])}, ax=ax,
+            title=f"Sum of magnitudes of gradients -- {label} weights"),
+            STATIC / "tutorial" / f"gradients_{name}.png")
+        save(lambda ax, name=name: tn.plot.decision_boundary(
+            runs[name]["model"], X, y, ax=ax, title=f"Decision boundary -- {name} net, 50,000 iterations"),
+            STATIC / "tutorial" / f"boundary_{name}.png", size=(5.5, 4.6))
+    save(lambda ax: tn.plot.loss_curve(
+        {"sigmoid": runs["sigmoid"]["loss"], "relu": runs["relu"]["loss"]}, ax=ax),
+        STATIC / "tutorial" / "loss.png")
+
+
+if __name__ == "__main__":
+    main()
