@@ -4,18 +4,21 @@
 >>> model = tn.Sequential(tn.Dense(2, 50, rng=0), tn.ReLU(), tn.Dense(50, 3, rng=0))
 
 Modules, one idea each: ``layers``, ``activations``, ``losses``, ``init``,
-``model``, ``optim``, ``callbacks``, ``gradcheck``, ``datasets``, ``plot``;
-``tinynet.testing`` (hypothesis strategies) is imported on first use.
+``model``, ``optim``, ``callbacks``, ``gradcheck``, ``datasets``, ``plot``, ``io``;
+``tinynet.testing`` (hypothesis strategies) and ``tinynet.study`` (the
+notebook's experiment for any activations and depth; the ``tinynet-study``
+command) are imported on first use.
 """
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, init, plot
+from . import datasets, init, io, plot
 from .activations import ELU, Activation, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
-from .callbacks import Callback, GradientRecorder, History, PrintLoss, ProgressBar
+from .callbacks import ActivationRecorder, Callback, GradientRecorder, History, PrintLoss, ProgressBar
 from .gradcheck import ArrayCheck, GradcheckError, GradcheckResult, gradcheck
-from .layers import Dense, HookHandle, Layer
+from .io import load, register_layer
+from .layers import Dense, HookHandle, Layer, Maxout
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential, TrainingDiverged
 from .optim import SGD, Adam, Optimizer
@@ -26,16 +29,17 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "Activation", "Adam", "ArrayCheck", "Callback", "Dense", "ELU", "GradcheckError",
+    "Activation", "ActivationRecorder", "Adam", "ArrayCheck", "Callback", "Dense", "ELU", "GradcheckError",
     "GradcheckResult", "GradientRecorder", "History", "HookHandle", "Layer", "LeakyReLU",
-    "Loss", "Optimizer", "PrintLoss", "ProgressBar", "ReLU", "SGD", "Sequential", "Sigmoid",
+    "Loss", "Maxout", "Optimizer", "PrintLoss", "ProgressBar", "ReLU", "SGD", "Sequential", "Sigmoid",
     "SoftmaxCrossEntropy", "Softplus", "Tanh", "TrainingDiverged", "datasets", "gradcheck",
-    "init", "plot", "testing",
+    "init", "io", "load", "plot", "register_layer", "study", "testing",
 ]
 
 
 def __getattr__(name):
     # ``tn.testing`` imports hypothesis, so it is loaded only when asked for.
-    if name == "testing":
-        return import_module(".testing", __name__)
+    # ``tn.study`` is loaded on first use too, so that ``python -m tinynet.study`` runs it fresh.
+    if name in ("testing", "study"):
+        return import_module(f".{name}", __name__)
     raise AttributeError(f"module 'tinynet' has no attribute {name!r}")

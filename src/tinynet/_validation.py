@@ -57,12 +57,22 @@ def check_int(value, name: str, owner: str, *, minimum: int = 1) -> int:
 
 
 def check_choice(value: str, choices, what: str) -> str:
-    """Return ``value`` if it is one of ``choices``; else list them, with a guess."""
+    """Return ``value`` if it is one of ``choices``; else list them, with a guess.
+
+    Examples
+    --------
+    >>> from tinynet._validation import check_choice
+    >>> check_choice("sigmoi", ("sigmoid", "relu"), "activation")
+    Traceback (most recent call last):
+    ValueError: unknown activation 'sigmoi'; valid names are 'sigmoid', 'relu'. Did you mean 'sigmoid'?
+    """
+    valid = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be given by name (a str), one of {valid}; got {value!r}")
     if value in choices:
         return value
-    hint = difflib.get_close_matches(str(value), list(choices), n=1)
+    hint = difflib.get_close_matches(value, list(choices), n=1)
     guess = f" Did you mean {hint[0]!r}?" if hint else ""
-    valid = ", ".join(repr(c) for c in choices)
     raise ValueError(f"unknown {what} {value!r}; valid names are {valid}.{guess}")
 
 
@@ -81,15 +91,21 @@ def check_features(x, owner: str, dtype=np.float64) -> np.ndarray:
             f"{owner}: X must hold real numbers (int or float), got dtype {arr.dtype}"
         )
     if arr.ndim != 2:
+        one = " (one sample? use x.reshape(1, -1))" if arr.ndim == 1 else ""
         raise ValueError(
             f"{owner}: X must be 2-D with shape (n_samples, n_features), "
-            f"got shape {arr.shape}"
+            f"got shape {arr.shape}{one}"
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{owner}: X is empty (shape {arr.shape})")
-    arr = arr.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):  # longdouble beyond float64's range becomes inf, refused below
+        arr = arr.astype(dtype, copy=False)
     if not np.isfinite(arr).all():
-        raise ValueError(f"{owner}: X contains NaN or infinity")
+        bad = np.argwhere(~np.isfinite(arr))
+        raise ValueError(
+            f"{owner}: X contains {len(bad)} NaN or infinite value(s), the first at row "
+            f"{bad[0][0]}, column {bad[0][1]}; drop or impute those rows first"
+        )
     return arr
 
 
@@ -100,11 +116,14 @@ def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.nda
     except (ValueError, TypeError) as exc:
         raise TypeError(f"{owner}: y must be array-like of integer labels ({exc})") from None
     if arr.ndim != 1:
-        raise ValueError(f"{owner}: y must be 1-D (n_samples,), got shape {arr.shape}")
+        one_hot = " (one-hot labels? pass y.argmax(axis=1))" if arr.ndim == 2 else ""
+        raise ValueError(f"{owner}: y must be 1-D (n_samples,), got shape {arr.shape}{one_hot}")
     if arr.shape[0] != n_samples:
         raise ValueError(
             f"{owner}: y has {arr.shape[0]} labels but X has {n_samples} samples"
         )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{owner}: y is empty; a batch needs at least one labelled sample")
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all() or np.any(arr != np.round(arr)):
             raise ValueError(
@@ -114,10 +133,13 @@ def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.nda
     elif arr.dtype.kind not in "iu":
         raise TypeError(f"{owner}: y must hold integer class labels, got dtype {arr.dtype}")
     if arr.size and arr.min() < 0:
-        raise ValueError(f"{owner}: y must hold labels >= 0, got {arr.min()}")
-    if n_classes is not None and arr.size and arr.max() >= n_classes:
+        raise ValueError(f"{owner}: y must hold labels >= 0, got {arr.min():g}")
+    # checked before the cast to intp, which would wrap (or warn about) labels beyond its range
+    limit = np.iinfo(np.intp).max if n_classes is None else n_classes
+    if arr.size and arr.max() >= limit:
         raise ValueError(
-            f"{owner}: label {arr.max()} is out of range: the model outputs "
+            f"{owner}: label {arr.max():g} is out of range: the model outputs "
             f"{n_classes} classes, so labels must be in [0, {n_classes - 1}]"
+            if n_classes is not None else f"{owner}: label {arr.max():g} is too large"
         )
     return arr.astype(np.intp, copy=False)

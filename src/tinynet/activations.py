@@ -236,6 +236,9 @@ class LeakyReLU(Activation):
     def derivative(self, x, out):
         return np.where(x > 0, 1.0, self.alpha)
 
+    def get_config(self):
+        return {"alpha": self.alpha}
+
     def __repr__(self):
         return f"LeakyReLU(alpha={self.alpha:g})"
 
@@ -272,6 +275,9 @@ class ELU(Activation):
 
     def derivative(self, x, out):
         return np.where(x > 0, 1.0, out + self.alpha)
+
+    def get_config(self):
+        return {"alpha": self.alpha}
 
     def __repr__(self):
         return f"ELU(alpha={self.alpha:g})"

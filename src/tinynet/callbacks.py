@@ -17,9 +17,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ._validation import check_choice, check_int
+from ._validation import check_choice, check_int, check_positive
+from .activations import ReLU, Sigmoid, Tanh
 
-__all__ = ["Callback", "History", "GradientRecorder", "PrintLoss", "ProgressBar"]
+__all__ = ["Callback", "History", "GradientRecorder", "PrintLoss", "ProgressBar", "ActivationRecorder"]
 
 
 class Callback:
@@ -240,6 +241,8 @@ class ProgressBar(Callback):
     ----------
     update_every : int, default 100
         Redraw the bar (and the loss shown) every this many iterations.
+    desc : str, optional
+        A label in front of the bar, e.g. the name of the net being trained.
 
     Examples
     --------
@@ -251,9 +254,11 @@ class ProgressBar(Callback):
     200
     """
 
-    def __init__(self, update_every: int = 100) -> None:
+    def __init__(self, update_every: int = 100, desc: str | None = None) -> None:
         self.update_every = check_int(update_every, "update_every", "ProgressBar")
+        self.desc = desc
         self._bar = None
+        self._done = 0
 
     def on_train_begin(self, model):
         try:
@@ -262,12 +267,132 @@ class ProgressBar(Callback):
             raise ImportError(
                 "ProgressBar needs tqdm: pip install 'tinynet-learn[progress]'"
             ) from None
-        self._bar = tqdm(total=self.params.get("iterations"), disable=None, unit="it")
+        self._bar = tqdm(total=self.params.get("iterations"), desc=self.desc, disable=None, unit="it")
+        self._done = 0
 
     def on_iteration_end(self, i, logs):
+        self._done = i + 1
         if (i + 1) % self.update_every == 0:
             self._bar.update(self.update_every)
             self._bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
 
     def on_train_end(self, model):
+        if self._done > self._bar.n:  # the iterations since the last redraw
+            self._bar.update(self._done - self._bar.n)
         self._bar.close()
+
+
+class ActivationRecorder(Callback):
+    r"""Record, per activation layer and iteration, how many units are saturated or dead.
+
+    It registers a forward hook on every :class:`~tinynet.Sigmoid`,
+    :class:`~tinynet.Tanh` and :class:`~tinynet.ReLU` layer (subclasses
+    included) when training begins and removes it when training ends. After
+    each forward pass of training, the hook reduces the layer's output
+    ``out`` (shape ``(N, n_units)``, the batch) to one number:
+
+    * **saturated** (sigmoid and tanh): the fraction of the :math:`N \times n`
+      outputs within ``tol`` of the function's bounds (0 and 1 for sigmoid,
+      -1 and 1 for tanh). There :math:`\sigma'` or :math:`\tanh'` is below
+      about ``tol``, so almost no gradient passes back through that unit;
+    * **dead** (ReLU): the fraction of the :math:`n` units whose output is 0
+      for *every* sample of the batch. Such a unit passes no gradient at all,
+      so its incoming weights stop learning (from the data; L2 still shrinks them).
+
+    Other layers (``LeakyReLU``, ``ELU``, ``Softplus``, ``Maxout``, your own)
+    neither saturate at both ends nor die this way, and are not recorded.
+
+    Parameters
+    ----------
+    tol : float, default 0.01
+        How close to a bound an output must be to count as saturated.
+    every : int, default 1
+        Measure every this many iterations (the others are skipped, which saves
+        time on long runs); :attr:`iterations` says which were measured.
+
+    Attributes
+    ----------
+    saturated : dict of str to ndarray
+        ``saturated["sigmoid_0"][t]`` is the saturated fraction at measured iteration ``t``.
+    dead : dict of str to ndarray
+        ``dead["relu_0"][t]``, likewise.
+    iterations : ndarray of int
+        The iteration numbers that were measured: ``0, every, 2 * every, ...``,
+        counted on across several ``fit`` calls (as :class:`GradientRecorder` does).
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 8, rng=0), tn.Sigmoid(),
+    ...                       tn.Dense(8, 3, rng=0))
+    >>> units = tn.ActivationRecorder()
+    >>> _ = model.fit(X, y, iterations=3, callbacks=[units])
+    >>> list(units.dead), list(units.saturated), units.dead["relu_0"].shape
+    (['relu_0'], ['sigmoid_0'], (3,))
+    >>> bool(0 <= units.saturated["sigmoid_0"].min() <= units.saturated["sigmoid_0"].max() <= 1)
+    True
+    """
+
+    def __init__(self, tol: float = 0.01, every: int = 1) -> None:
+        self.tol = check_positive(tol, "tol", "ActivationRecorder")
+        self.every = check_int(every, "every", "ActivationRecorder")
+        self._saturated: dict[str, list[float]] = {}
+        self._dead: dict[str, list[float]] = {}
+        self._iterations: list[int] = []
+        self._handles: list = []
+        self._count = 0  # iterations seen so far, over every fit this recorder took part in
+
+    def on_train_begin(self, model):
+        for layer in model.layers:
+            if isinstance(layer, (Sigmoid, Tanh)):
+                low, high = (0.0, 1.0) if isinstance(layer, Sigmoid) else (-1.0, 1.0)
+                hook = self._saturation_hook(self._saturated.setdefault(layer.name, []), low, high)
+            elif isinstance(layer, ReLU):
+                hook = self._dead_hook(self._dead.setdefault(layer.name, []))
+            else:
+                continue
+            self._handles.append(layer.register_forward_hook(hook))
+
+    def _saturation_hook(self, values: list[float], low: float, high: float):
+        def record(layer, x, out):
+            if self._count % self.every == 0:
+                near = (out <= low + self.tol) | (out >= high - self.tol)
+                values.append(float(near.mean()))
+
+        return record
+
+    def _dead_hook(self, values: list[float]):
+        def record(layer, x, out):
+            if self._count % self.every == 0:
+                values.append(float(np.mean(~(out > 0).any(axis=0))))
+
+        return record
+
+    def on_iteration_end(self, i, logs):
+        if self._count % self.every == 0:
+            self._iterations.append(self._count)
+        self._count += 1
+
+    def on_train_end(self, model):
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+
+    @property
+    def saturated(self) -> dict[str, np.ndarray]:
+        """``{sigmoid/tanh layer name: saturated fraction per measured iteration}`` (new arrays)."""
+        return {name: np.array(values) for name, values in self._saturated.items()}
+
+    @property
+    def dead(self) -> dict[str, np.ndarray]:
+        """``{ReLU layer name: dead fraction per measured iteration}`` (new arrays)."""
+        return {name: np.array(values) for name, values in self._dead.items()}
+
+    @property
+    def iterations(self) -> np.ndarray:
+        """The iterations at which the fractions were measured."""
+        return np.array(self._iterations, dtype=np.intp)
+
+    def __repr__(self):
+        return f"ActivationRecorder(tol={self.tol:g}, every={self.every})"

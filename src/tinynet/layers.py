@@ -21,7 +21,7 @@ import numpy as np
 from ._validation import RNGLike, check_int, check_rng
 from .init import GlorotUniform, Initializer
 
-__all__ = ["Layer", "HookHandle", "Dense"]
+__all__ = ["Layer", "HookHandle", "Dense", "Maxout"]
 
 
 class HookHandle:
@@ -209,6 +209,22 @@ class Layer:
         hooks[handle] = fn
         return handle
 
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this layer, as a JSON-able dict.
+
+        :func:`tinynet.io.save` stores it; :func:`tinynet.load` calls
+        ``type(layer)(**config)`` and then puts the saved ``params`` back.
+        The base class returns ``{}``, right for a layer whose constructor
+        takes no arguments; a layer with arguments returns them.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> tn.Dense(2, 3, rng=0).get_config(), tn.ReLU().get_config()
+        ({'n_in': 2, 'n_out': 3}, {})
+        """
+        return {}
+
     def _run_backward_hooks(self, grad_in, grad_out) -> None:
         for hook in tuple(self._backward_hooks.values()):
             hook(self, grad_in, grad_out)
@@ -291,5 +307,127 @@ class Dense(Layer):
         np.sum(grad_out, axis=0, out=self.grads["b"])
         return grad_out @ self.params["W"].T
 
+    def get_config(self):
+        return {"n_in": self.n_in, "n_out": self.n_out}  # init and rng: the saved W replaces the draw
+
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, init={self.init!r})"
+
+
+class Maxout(Layer):
+    r"""Maxout units (Goodfellow et al., 2013): each output is the largest of ``pieces`` linear functions.
+
+    A Maxout layer is a full layer with its own weights, not an element-wise
+    activation: it replaces a ``Dense`` layer *and* the activation after it.
+    Piece :math:`k` is an ordinary dense layer with weights :math:`W_k`
+    (``params["W"][k]``, shape ``(n_in, n_out)``) and bias :math:`b_k`; unit
+    :math:`j` outputs the largest of its ``pieces`` values. With two pieces,
+    one of them free to stay near zero, a unit can learn ReLU, leaky ReLU,
+    :math:`|x|` or any other convex piecewise-linear function.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of input features and of output units.
+    pieces : int, default 2
+        Linear pieces per unit, :math:`K`.
+    init : Initializer, optional
+        How each piece's weights are drawn; default
+        :class:`~tinynet.init.GlorotUniform`. The initializer is called once
+        per piece with shape ``(n_in, n_out)``, piece 0 first, from ``rng``
+        (so piece 0 draws exactly what a ``Dense(n_in, n_out)`` would).
+        Biases start at zero.
+    rng : int, numpy.random.Generator or numpy.random.RandomState, optional
+        Source of the initial weights, drawn once, here.
+
+    Notes
+    -----
+    Shapes: ``x`` is ``(N, n_in)``; ``W`` is ``(K, n_in, n_out)``; ``b`` is
+    ``(K, n_out)``; ``out`` and ``grad_out`` are ``(N, n_out)``. Forward:
+
+    .. math::
+
+        z_{k,n,j} = (x W_k)_{n,j} + b_{k,j}, \qquad
+        \text{out}_{n,j} = \max_k z_{k,n,j}, \qquad
+        k^*_{n,j} = \operatorname{argmax}_k z_{k,n,j} .
+
+    Backward, with :math:`G = \partial L / \partial\,\text{out}` and the mask
+    :math:`M_{k,n,j} = [k = k^*_{n,j}]` (only the winning piece gets the
+    gradient):
+
+    .. math::
+
+        \frac{\partial L}{\partial W_k} = x^\top (M_k \odot G), \qquad
+        \frac{\partial L}{\partial b_k} = \sum_n (M_k \odot G)_{n,:}, \qquad
+        \frac{\partial L}{\partial x} = \sum_k (M_k \odot G)\, W_k^\top .
+
+    **Ties.** Where two or more pieces share the maximum, the first of them
+    (lowest :math:`k`, as ``np.argmax`` picks) wins and receives the whole
+    gradient; the others get none. The function has a kink there, so a
+    finite-difference check must keep the top two pieces apart.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> layer = tn.Maxout(2, 3, pieces=2, rng=0)
+    >>> layer.params["W"].shape, layer.params["b"].shape
+    ((2, 2, 3), (2, 3))
+    >>> x = np.array([[1.0, -2.0], [0.5, 0.5]])
+    >>> z = x @ layer.params["W"] + layer.params["b"][:, None, :]  # (pieces, N, n_out)
+    >>> bool(np.array_equal(layer(x), z.max(axis=0)))
+    True
+    >>> layer.backward(np.ones((2, 3))).shape
+    (2, 2)
+    """
+
+    weight_keys = ("W",)
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        pieces: int = 2,
+        init: Initializer | None = None,
+        rng: RNGLike = None,
+    ) -> None:
+        super().__init__()
+        self.n_in = check_int(n_in, "n_in", "Maxout")
+        self.n_out = check_int(n_out, "n_out", "Maxout")
+        self.pieces = check_int(pieces, "pieces", "Maxout")
+        self.init = GlorotUniform() if init is None else init
+        if not isinstance(self.init, Initializer):
+            raise TypeError(f"Maxout: init must be an Initializer such as tn.init.Normal(0.1), got {init!r}")
+        rng = check_rng(rng)
+        W = np.stack([np.asarray(self.init((self.n_in, self.n_out), rng), dtype=np.float64)
+                      for _ in range(self.pieces)])
+        self.params = {"W": W, "b": np.zeros((self.pieces, self.n_out))}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros((self.pieces, self.n_out))}
+        self._winner: np.ndarray | None = None
+
+    def forward(self, x):
+        if x.ndim != 2 or x.shape[1] != self.n_in:
+            raise ValueError(
+                f"{self.name}: expected input of shape (n_samples, {self.n_in}), got {x.shape}"
+            )
+        z = x @ self.params["W"]  # (pieces, N, n_out): one matrix product per piece
+        z += self.params["b"][:, None, :]
+        self._winner = np.argmax(z, axis=0)  # (N, n_out); ties go to the first piece
+        return np.take_along_axis(z, self._winner[None], axis=0)[0]
+
+    def backward(self, grad_out):
+        if self._winner is None or self._winner.shape != grad_out.shape:
+            raise RuntimeError(
+                f"{self.name}: backward needs grad_out shaped like the last output, "
+                f"{None if self._winner is None else self._winner.shape}; got {grad_out.shape}"
+            )
+        routed = np.zeros((self.pieces, *grad_out.shape), dtype=grad_out.dtype)
+        np.put_along_axis(routed, self._winner[None], grad_out[None], axis=0)  # M_k * G
+        np.matmul(self.input.T, routed, out=self.grads["W"])
+        np.sum(routed, axis=1, out=self.grads["b"])
+        return np.matmul(routed, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
+
+    def get_config(self):
+        return {"n_in": self.n_in, "n_out": self.n_out, "pieces": self.pieces}
+
+    def __repr__(self):
+        return f"Maxout({self.n_in}, {self.n_out}, pieces={self.pieces}, init={self.init!r})"

@@ -8,6 +8,8 @@ training iteration does, in this order (the order the notebook uses):
 2. loss = data loss + ``0.5 * l2 * sum(W**2)`` over every weight matrix;
 3. backward pass -- backward hooks fire here and see the *data* gradients;
 4. ``l2 * W`` is added to each weight gradient;
+   if the loss or a weight gradient is NaN or infinite, ``fit`` stops here
+   with :class:`TrainingDiverged`, without stepping;
 5. the optimizer steps;
 6. every callback's ``on_iteration_end(i, logs)`` runs.
 """
@@ -21,6 +23,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ._validation import RNGLike, check_features, check_int, check_labels, check_positive, check_rng
+from .activations import Activation
 from .callbacks import Callback, History
 from .layers import Layer
 from .losses import Loss, SoftmaxCrossEntropy
@@ -30,9 +33,19 @@ __all__ = ["Sequential", "TrainingDiverged"]
 
 
 class TrainingDiverged(ArithmeticError):
-    """Raised by ``fit`` when the loss stops being a finite number.
+    """Raised by ``fit`` when the loss or a gradient stops being a finite number.
 
-    The parameters are left as they were after the last finite iteration.
+    The optimizer does not step on that iteration, so the parameters keep
+    their values from the last iteration whose loss and gradients were finite.
+    (A step that overflows by itself, from finite gradients and a huge
+    learning rate, is undone the same way.)
+
+    Attributes
+    ----------
+    iteration : int
+        The iteration (0-based) at which training stopped.
+    layer : str or None
+        The layer where non-finite values first appeared, e.g. ``"dense_0"``.
 
     Examples
     --------
@@ -42,9 +55,17 @@ class TrainingDiverged(ArithmeticError):
     >>> try:  # each step multiplies W by 1 - lr * l2 = -999
     ...     model.fit(X, y, optimizer=tn.SGD(lr=10.0), l2=100.0, iterations=1000)
     ... except tn.TrainingDiverged as error:
-    ...     print(str(error).split(";")[0])
-    fit: the loss became inf at iteration 52
+    ...     print(error.iteration, error.layer)
+    ...     print(error)
+    51 dense_0
+    fit: training diverged at iteration 51: the loss is 1.69999e+308 and the gradient of
+    dense_0.W overflowed (entries beyond 1e154). No step was taken: the parameters keep their
+    values from before this iteration. Lower the learning rate (SGD has lr=10; try 1), the l2
+    strength or the init scale.
     """
+
+    iteration: int | None = None
+    layer: str | None = None
 
 
 class Sequential:
@@ -91,6 +112,7 @@ class Sequential:
             counts[layer.kind] = index + 1
             layer.name = f"{layer.kind}_{index}"
         self.layers: list[Layer] = list(layers)
+        self._n_outputs()  # refuses mismatched widths now rather than at the first forward pass
 
     # -- passes -------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -130,25 +152,62 @@ class Sequential:
                     layer.grads[key] += l2 * layer.params[key]
         return float(value)
 
+    def _n_outputs(self) -> int | None:
+        """The width of the model's output (its number of classes), or None if unknown."""
+        width, previous = None, None
+        for layer in self.layers:
+            n_in = getattr(layer, "n_in", None)
+            if width is not None and n_in is not None and n_in != width:
+                raise ValueError(
+                    f"Sequential: {layer.name} expects {n_in} input features, but {previous} "
+                    f"outputs {width}; make {layer.name}'s n_in {width}"
+                )
+            if hasattr(layer, "n_out") or not isinstance(layer, Activation):
+                width, previous = getattr(layer, "n_out", None), layer.name
+        return width
+
+    def _weight_grads(self):
+        return [layer.grads[k] for layer in self.layers for k in layer.weight_keys]
+
     def _weights(self):
         return [layer.params[k] for layer in self.layers for k in layer.weight_keys]
 
     # -- using a model -----------------------------------------------------
     def predict_proba(self, X) -> np.ndarray:
-        """Softmax of the scores: ``(N, n_classes)``, rows sum to 1."""
-        scores = self.forward(check_features(X, "predict_proba", self.dtype))
+        """Softmax of the scores: ``(N, n_classes)``, rows sum to 1.
+
+        ``X`` (``(N, n_in)``, finite) may be integer or float32: it is converted
+        to the model's dtype (float64 unless :meth:`astype` changed it).
+        Raises ``ValueError`` rather than answer when the scores are not finite.
+        """
+        scores = self._scores(X, "predict_proba")
         exp = np.exp(scores - scores.max(axis=1, keepdims=True))
         return exp / exp.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
-        """Class labels ``(N,)``: the index of the largest score in each row."""
-        return np.argmax(self.forward(check_features(X, "predict", self.dtype)), axis=1)
+        """Class labels ``(N,)``: the index of the largest score in each row (``X`` as in :meth:`predict_proba`)."""
+        return np.argmax(self._scores(X, "predict"), axis=1)
 
     def accuracy(self, X, y) -> float:
         """Fraction of rows of ``X`` whose predicted label equals ``y``."""
-        X = check_features(X, "accuracy")
-        y = check_labels(y, X.shape[0], None, "accuracy")
+        X = check_features(X, "accuracy", self.dtype)
+        y = check_labels(y, X.shape[0], self._n_outputs(), "accuracy")
         return float(np.mean(self.predict(X) == y))
+
+    def _scores(self, X, owner: str) -> np.ndarray:
+        X = check_features(X, owner, self.dtype)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            scores = self.forward(X)
+        if not np.isfinite(scores).all():
+            first = next(layer for layer in self.layers if not np.isfinite(layer.output).all())
+            params = self.parameters()
+            bad = [k for k, v in params.items() if not np.isfinite(v).all()]
+            big = max(params, key=lambda k: np.abs(params[k]).max(initial=0.0), default=None)
+            cause = f"the parameters {', '.join(bad)} are not finite" if bad else (
+                f"the largest |X| is {np.abs(X).max():g} and the largest parameter, in {big}, is "
+                f"{np.abs(params[big]).max(initial=0.0) if big else 0.0:g}: values this large overflow")
+            raise ValueError(f"{owner}: the output of {first.name} is not finite for this X; {cause}")
+        return scores
 
     @property
     def dtype(self) -> np.dtype:
@@ -187,6 +246,25 @@ class Sequential:
     def gradients(self) -> dict[str, np.ndarray]:
         """Every gradient array, with the same keys as :meth:`parameters`."""
         return {f"{layer.name}.{k}": v for layer in self.layers for k, v in layer.grads.items()}
+
+    def save(self, path) -> None:
+        """Write the model to one ``.npz`` file; :func:`tinynet.load` reads it back.
+
+        The same as ``tn.io.save(model, path)``: see :func:`tinynet.io.save`.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import tinynet as tn
+        >>> model = tn.Sequential(tn.Dense(2, 3, rng=0), tn.ELU(alpha=0.5))
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     model.save(os.path.join(tmp, "model.npz"))
+        ...     print(tn.load(os.path.join(tmp, "model.npz")).layers[1])
+        ELU(alpha=0.5)
+        """
+        from .io import save  # io sits above model, so it is imported when first needed
+
+        save(self, path)
 
     def summary(self) -> str:
         """A table of layers, output widths and parameter counts.
@@ -239,9 +317,12 @@ class Sequential:
         Parameters
         ----------
         X : array_like, shape (N, n_in)
-            Inputs. Integer and float32 input is converted to float64.
+            Inputs: finite, int or float. They are converted to the model's dtype
+            (float64 unless :meth:`astype` changed it), so integer and float32
+            input is accepted.
         y : array_like of int, shape (N,)
-            Class labels in ``[0, n_classes)``.
+            Class labels in ``[0, n_classes)``, where ``n_classes`` is the width of
+            the last layer's output. Floats are accepted if they are whole numbers.
         loss : Loss, optional
             Default: a new :class:`~tinynet.SoftmaxCrossEntropy`.
         optimizer : Optimizer, optional
@@ -271,12 +352,15 @@ class Sequential:
 
         Raises
         ------
+        ValueError, TypeError
+            Before any training, for a bad argument: the message names it, what
+            was expected and what arrived.
         TrainingDiverged
-            When the loss becomes NaN or infinite; parameters keep their last
-            finite values.
+            When the loss or a gradient becomes NaN or infinite. That iteration's
+            step is not taken, so the parameters keep their last finite values.
         """
         X = check_features(X, "fit", self.dtype)
-        y = check_labels(y, X.shape[0], None, "fit")
+        y = check_labels(y, X.shape[0], self._n_outputs(), "fit")
         loss = SoftmaxCrossEntropy() if loss is None else loss
         optimizer = SGD(lr=0.1) if optimizer is None else optimizer
         if not isinstance(loss, Loss):
@@ -285,12 +369,16 @@ class Sequential:
             raise TypeError(f"fit: optimizer must be a tinynet Optimizer such as tn.SGD(lr=0.1), got {optimizer!r}")
         l2 = check_positive(l2, "l2", "fit", allow_zero=True)
         iterations = check_int(iterations, "iterations", "fit")
+        for key, param in self.parameters().items():
+            if not np.isfinite(param).all():
+                raise ValueError(f"fit: the parameter {key} contains NaN or infinity; rebuild or reload the model")
         callbacks = list(callbacks)
         for cb in callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"fit: callbacks must be tinynet Callbacks, got {cb!r}")
         batches = _batches(X, y, batch_size, shuffle, rng)
 
+        before_step = None
         history = History(track_accuracy)
         callbacks.insert(0, history)
         for cb in callbacks:
@@ -301,22 +389,72 @@ class Sequential:
                 xb, yb = next(batches)
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                     value = self.compute_gradients(xb, yb, loss, l2)
-                if not math.isfinite(value):
-                    raise TrainingDiverged(
-                        f"fit: the loss became {value} at iteration {i}; the parameters "
-                        "keep their values from the previous iteration. Try a smaller "
-                        "learning rate (or a smaller init scale)."
-                    )
-                optimizer.step(self.parameters(), self.gradients())
+                    total = value  # NaN or inf if the loss or any weight-gradient entry is (or overflows);
+                    for g in self._weight_grads():  # a non-finite bias gradient makes dW non-finite too
+                        total += np.vdot(g, g)
+                    if not math.isfinite(total):
+                        raise _diverged(self, i, value, loss, optimizer, l2, before_step)
+                    params = self.parameters()
+                    before_step = {k: v.copy() for k, v in params.items()}  # to undo a step that overflows
+                    optimizer.step(params, self.gradients())
                 logs = {"loss": value}
                 if track_accuracy:
                     logs["accuracy"] = float(np.mean(np.argmax(self.layers[-1].output, axis=1) == yb))
                 for cb in callbacks:
                     cb.on_iteration_end(i, logs)
+            if not all(np.isfinite(p).all() for p in self.parameters().values()):
+                raise _diverged(self, iterations, value, loss, optimizer, l2, before_step)
         finally:
             for cb in callbacks:
                 cb.on_train_end(self)
         return history
+
+
+def _diverged(model: Sequential, i: int, value: float, loss: Loss, optimizer: Optimizer, l2: float,
+              before_step: dict | None):
+    """The error for iteration ``i``, naming where values first went non-finite (failure path only).
+
+    If the previous optimizer step (finite gradients, but an overflowing update)
+    left non-finite parameters, they are restored from ``before_step``.
+    """
+    kept = "No step was taken: the parameters keep their values from before this iteration."
+    bad_params = [(lay.name, k) for lay in model.layers for k, p in lay.params.items() if not np.isfinite(p).all()]
+    bad_outputs = [lay for lay in model.layers if lay.output is not None and not np.isfinite(lay.output).all()]
+    if bad_params and before_step is not None:
+        i, layer = i - 1, bad_params[0][0]
+        where = f"{type(optimizer).__name__}'s step made {layer}.{bad_params[0][1]} non-finite"
+        kept = "That step was undone: the parameters are back to their values from before it."
+        for key, param in model.parameters().items():
+            np.copyto(param, before_step[key])
+    elif bad_outputs:  # the forward pass
+        layer = bad_outputs[0].name
+        where = f"the output of {layer} is the first non-finite value"
+    elif not math.isfinite(value):  # finite scores, non-finite loss
+        big = [(lay.name, k) for lay in model.layers for k in lay.weight_keys
+               if not math.isfinite(0.5 * l2 * float(np.vdot(lay.params[k], lay.params[k])))]
+        if l2 and big:
+            layer, where = big[0][0], f"the L2 penalty of {big[0][0]}.{big[0][1]} overflowed"
+        else:
+            layer = model.layers[-1].name
+            top = float(np.abs(model.layers[-1].output).max())
+            where = f"the scores ({layer}'s output) reach {top:g}, too large for {loss!r}"
+    else:  # the backward pass, last layer first
+        layer, where = None, "a gradient is not finite"
+        for lay in reversed(model.layers):
+            bad = [k for k, g in lay.grads.items() if not math.isfinite(float(np.vdot(g, g)))]
+            if bad:
+                g = lay.grads[bad[0]]
+                state = "is not finite" if not np.isfinite(g).all() else "overflowed (entries beyond 1e154)"
+                layer, where = lay.name, f"the gradient of {lay.name}.{bad[0]} {state}"
+                break
+    lr = getattr(optimizer, "lr", None)
+    hint = f" ({type(optimizer).__name__} has lr={lr:g}; try {lr / 10:g})" if isinstance(lr, float) else ""
+    error = TrainingDiverged(
+        f"fit: training diverged at iteration {i}: the loss is {value:g} and {where}. {kept} "
+        f"Lower the learning rate{hint}, the l2 strength or the init scale."
+    )
+    error.iteration, error.layer = i, layer
+    return error
 
 
 def _batches(X, y, batch_size, shuffle, rng):

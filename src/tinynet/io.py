@@ -1,0 +1,331 @@
+"""Saving and loading models: one ``.npz`` file, and nothing is ever unpickled.
+
+A saved model is a zip of ``.npy`` arrays, written by ``numpy.savez``:
+
+``__tinynet__``
+    The architecture, as UTF-8 JSON in a ``uint8`` array: for every layer its
+    registered class name, its constructor arguments (``layer.get_config()``)
+    and the names of its arrays.
+``dense_0.W``, ``dense_0.b``, ...
+    Every parameter, float32 or float64, bit for bit.
+
+Loading reads the JSON, rebuilds each layer as ``cls(**config)`` with ``cls``
+looked up by name in the *layer registry*, and puts the saved arrays back.
+Files are read with ``allow_pickle=False``, so an array that would need
+unpickling (which could run code) is refused, never loaded. Anything
+that is not a well-formed tinynet file raises ``ValueError``.
+
+The layer registry is the one piece of process-wide state in tinynet: a
+dict from name to layer class, holding the built-in layers and whatever
+:func:`register_layer` adds. Loading only ever constructs classes it holds.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import math
+import os
+import zipfile
+
+import numpy as np
+
+from . import activations, layers
+from ._validation import check_choice
+from .layers import Layer
+from .model import Sequential
+
+__all__ = ["save", "load", "register_layer"]
+
+FORMAT, VERSION = "tinynet.Sequential", 1
+_META = "__tinynet__"
+_BUILTIN = [layers.Dense, layers.Maxout, activations.Sigmoid, activations.Tanh, activations.ReLU,
+            activations.LeakyReLU, activations.ELU, activations.Softplus]
+_REGISTRY: dict[str, type[Layer]] = {cls.__name__: cls for cls in _BUILTIN}
+
+
+def register_layer(cls: type[Layer] | None = None, *, name: str | None = None):
+    """Let :func:`save` and :func:`load` handle a layer class of your own.
+
+    Use it as a decorator (``@tn.register_layer``) or call it
+    (``tn.register_layer(Swish)``). The class must be a :class:`~tinynet.Layer`
+    subclass; if its constructor takes arguments, it must also define
+    ``get_config()`` returning them. Registering the same class twice is
+    harmless, and so is re-running the cell that defines it in a notebook.
+
+    Parameters
+    ----------
+    cls : type
+        The layer class.
+    name : str, optional
+        The name it is stored under; default ``cls.__name__``. The built-in
+        names (``"Dense"``, ``"ReLU"``, ...) are taken.
+
+    Returns
+    -------
+    type
+        ``cls`` itself, so that it works as a decorator.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np, tinynet as tn
+    >>> @tn.io.register_layer  # also tn.register_layer
+    ... class Scaled(tn.Activation):
+    ...     def __init__(self, factor=2.0):
+    ...         super().__init__()
+    ...         self.factor = factor
+    ...     def forward(self, x):
+    ...         return self.factor * x
+    ...     def derivative(self, x, out):
+    ...         return np.full_like(x, self.factor)
+    ...     def get_config(self):
+    ...         return {"factor": self.factor}
+    >>> model = tn.Sequential(tn.Dense(2, 3, rng=0), Scaled(0.5))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     tn.io.save(model, os.path.join(tmp, "model.npz"))
+    ...     print(tn.io.load(os.path.join(tmp, "model.npz")).layers[1].factor)
+    0.5
+    """
+    if cls is None:
+        return lambda cls: register_layer(cls, name=name)
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise TypeError(f"register_layer: expected a subclass of tn.Layer, got {cls!r}")
+    name = cls.__name__ if name is None else name
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"register_layer: name must be a non-empty str, got {name!r}")
+    taken = _REGISTRY.get(name)
+    same = taken is not None and (taken.__module__, taken.__qualname__) == (cls.__module__, cls.__qualname__)
+    if taken is not None and not same:
+        raise ValueError(
+            f"register_layer: the name {name!r} is taken by {taken.__module__}.{taken.__qualname__}; "
+            f"register {cls.__qualname__} under another one: tn.register_layer({cls.__name__}, name=...)"
+        )
+    _REGISTRY[name] = cls
+    return cls
+
+
+def save(model: Sequential, path: str | os.PathLike) -> None:
+    """Write ``model`` to ``path`` (exactly that path; ``.npz`` is the convention).
+
+    Everything is checked before the file is opened, and the file is first
+    written next to ``path`` and then renamed, so a failed save never leaves
+    a half-written file or destroys an older one.
+
+    Parameters
+    ----------
+    model : Sequential
+        Every layer's class must be registered: the built-in layers are;
+        see :func:`register_layer` for your own.
+    path : str or path-like
+
+    Raises
+    ------
+    TypeError
+        If a layer's class is not registered, its ``get_config()`` does not
+        give its constructor's arguments as JSON, or a parameter is not a
+        float array.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np, tinynet as tn
+    >>> model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.LeakyReLU(0.1), tn.Dense(4, 3, rng=1))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "model.npz")
+    ...     tn.io.save(model, path)  # the same as model.save(path)
+    ...     again = tn.load(path)
+    >>> x = np.random.default_rng(0).normal(size=(5, 2))
+    >>> bool(np.array_equal(again.predict_proba(x), model.predict_proba(x)))
+    True
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(f"save: expected a tn.Sequential, got {model!r}")
+    path = _check_path(path, "save")
+    names = {cls: name for name, cls in reversed(_REGISTRY.items())}
+    specs, arrays = [], {}
+    for layer in model.layers:
+        cls = type(layer)
+        if cls not in names:
+            raise TypeError(
+                f"save: layer {layer.name} is a {cls.__qualname__}, which is not registered; decorate "
+                f"its class with @tn.register_layer (and give it get_config() if its constructor takes "
+                f"arguments)"
+            )
+        config = layer.get_config()
+        try:
+            json.dumps(config, allow_nan=False)
+            inspect.signature(cls).bind(**config)  # the config really is the constructor's arguments
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"save: {layer.name}.get_config() must return the arguments of {cls.__qualname__}(...) "
+                f"as a dict of JSON values (numbers, strings, lists); got {config!r} ({exc})"
+            ) from None
+        keys = {}
+        for key, value in layer.params.items():
+            if not (isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float64)):
+                raise TypeError(f"save: {layer.name}.params[{key!r}] must be a float32/float64 array")
+            keys[key] = f"{layer.name}.{key}"
+            arrays[keys[key]] = value
+        specs.append({"class": names[cls], "config": config, "arrays": keys})
+    meta = json.dumps({"format": FORMAT, "version": VERSION, "layers": specs}, allow_nan=False)
+    arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
+    partial = path + ".partial"
+    try:
+        with open(partial, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def load(path: str | os.PathLike) -> Sequential:
+    """Read a model written by :func:`save` (or :meth:`Sequential.save`).
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    Sequential
+        The same layers, with the same parameters bit for bit (and the same
+        dtype), so it predicts exactly what the saved model did. Optimizer
+        state and hooks are not saved.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no file at ``path``.
+    ValueError
+        If the file is not a tinynet model: truncated, corrupted, another
+        format, holding arrays that would need unpickling, or naming a layer
+        class that is not registered. Nothing in the file is ever executed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import tinynet as tn
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = os.path.join(tmp, "model.npz")
+    ...     tn.Sequential(tn.Dense(2, 3, rng=0), tn.Tanh()).save(path)
+    ...     print(tn.load(path).summary())
+    layer      type                                  output  params
+    dense_0    Dense(2, 3, init=GlorotUniform())          3       9
+    tanh_0     Tanh()                                     3       0
+    total parameters: 9
+    """
+    path = _check_path(path, "load")
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        start = f.read(6)
+        f.seek(0)
+        try:
+            if not start.startswith(b"PK"):
+                raise ValueError(_not_a_zip(start))
+            with np.load(f, allow_pickle=False) as data:
+                return _rebuild(data, size)
+        except _FileProblem as exc:
+            raise ValueError(
+                f"load: {path} is not a valid tinynet model file ({type(exc).__name__}: {exc})"
+            ) from None
+
+
+def _not_a_zip(start: bytes) -> str:
+    if start.startswith(b"\x93NUMPY"):
+        return "it holds one .npy array, not a .npz archive"
+    if start[:1] == b"\x80":
+        return "it looks like a pickle, which tinynet never loads: unpickling can run any code"
+    return f"a .npz file is a zip archive, starting with b'PK'; this one starts with {start!r}"
+
+
+# What a broken or hostile file can make numpy, zipfile, json or a constructor raise.
+_FileProblem = (ValueError, TypeError, KeyError, EOFError, OSError, zipfile.BadZipFile,
+                UnicodeDecodeError, RecursionError, OverflowError, NotImplementedError)
+
+
+def _rebuild(data, file_size: int) -> Sequential:
+    members = {name[:-4] for name in data.zip.namelist() if name.endswith(".npy")}
+    if _META not in members:
+        raise ValueError(f"no {_META} entry: this .npz was not written by tinynet")
+    meta = _read(data, _META, file_size)
+    if meta.dtype != np.uint8 or meta.ndim != 1:
+        raise ValueError(f"{_META} must be a 1-D uint8 array")
+    meta = json.loads(meta.tobytes().decode("utf-8"))
+    if not (isinstance(meta, dict) and meta.get("format") == FORMAT):
+        raise ValueError(f"the {_META} entry does not describe a {FORMAT}")
+    if meta.get("version") != VERSION:
+        raise ValueError(f"format version {meta.get('version')!r}; this tinynet reads version {VERSION}")
+    specs = meta.get("layers")
+    if not isinstance(specs, list) or not specs:
+        raise ValueError("'layers' must be a non-empty list")
+    built, used = [], {_META}
+    for position, spec in enumerate(specs):
+        if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)
+                and isinstance(spec.get("config"), dict) and isinstance(spec.get("arrays"), dict)
+                and all(isinstance(v, str) for v in spec["arrays"].values())):
+            raise ValueError(f"layer {position} must be {{'class': str, 'config': dict, 'arrays': {{str: str}}}}")
+        name = spec["class"]
+        try:
+            cls = _REGISTRY[check_choice(name, tuple(_REGISTRY), "layer class")]
+        except ValueError as exc:
+            raise ValueError(f"{exc} If {name} is your own layer, register it (@tn.register_layer) "
+                             "before loading.") from None
+        stored = {}
+        for key, member in spec["arrays"].items():
+            if member not in members:
+                raise ValueError(f"layer {position} ({name}) needs the array {member!r}, which is missing")
+            stored[key] = _read(data, member, file_size)
+            used.add(member)
+        if "W" in stored and cls in _BUILTIN:  # refuse a config that would allocate more than the file holds
+            sizes = [v for v in spec["config"].values() if isinstance(v, int)]
+            if math.prod(sizes) != stored["W"].size:
+                raise ValueError(f"layer {position} ({name}): config {spec['config']} does not match "
+                                 f"its stored W of shape {stored['W'].shape}")
+        try:
+            layer = cls(**spec["config"])
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+            raise ValueError(f"layer {position} ({name}) could not be rebuilt from config "
+                             f"{spec['config']}: {exc}") from None
+        if set(stored) != set(layer.params):
+            raise ValueError(f"layer {position} ({name}) has parameters {sorted(layer.params)}, "
+                             f"the file has {sorted(stored)}")
+        for key, value in stored.items():
+            expected = layer.params[key].shape
+            if value.dtype.kind != "f" or value.dtype.itemsize not in (4, 8) or value.shape != expected:
+                raise ValueError(f"layer {position} ({name}) {key}: expected a float32/float64 array "
+                                 f"of shape {expected}, got {value.dtype} {value.shape}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"layer {position} ({name}) {key} contains NaN or infinity")
+            value = value.astype(value.dtype.newbyteorder("="), copy=False)
+            layer.params[key], layer.grads[key] = value, np.zeros_like(value)
+        built.append(layer)
+    extra = sorted(members - used)
+    if extra:
+        raise ValueError(f"it holds arrays the architecture does not mention: {extra}")
+    return Sequential(*built)
+
+
+def _read(data, key: str, file_size: int) -> np.ndarray:
+    """One member as an array; the header's claimed size is checked before anything is allocated."""
+    info = data.zip.getinfo(key + ".npy")
+    if info.file_size > 1100 * file_size:  # deflate cannot compress more than about 1000:1
+        raise ValueError(f"{key} claims {info.file_size} bytes in a file of {file_size}")
+    raw = data.zip.read(info)
+    f = io.BytesIO(raw)
+    version = np.lib.format.read_magic(f)
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, _, dtype = read_header(f)
+    if dtype.hasobject:
+        raise ValueError(f"{key} is an object array, which only unpickling could load; refused")
+    if math.prod(shape) * dtype.itemsize > len(raw) - f.tell():
+        raise ValueError(f"{key} claims shape {shape} but holds fewer bytes")
+    return np.load(io.BytesIO(raw), allow_pickle=False)
+
+
+def _check_path(path, owner: str) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{owner}: path must be a str or os.PathLike, got {path!r}")
+    return os.fspath(path)

@@ -1,0 +1,127 @@
+"""Figures: each function draws a non-empty, labelled image with the Agg backend."""
+
+import io
+import sys
+
+import numpy as np
+import pytest
+
+import tinynet as tn
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return tn.study.compare(("sigmoid", "relu", "maxout"), depth=3, width=8, iterations=30, quiet=True)
+
+
+def png_bytes(fig) -> int:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=50)
+    return len(buffer.getvalue())
+
+
+def histories(runs):
+    return {name: run.gradients for name, run in runs.items()}
+
+
+def test_gradient_magnitudes_one_axes_with_layer_filter(runs):
+    ax = tn.plot.gradient_magnitudes(histories(runs), layers=[0], log=True)  # positions: any naming
+    assert [line.get_label() for line in ax.get_lines()] == ["sigmoid dense_0", "relu dense_0", "maxout maxout_0"]
+    one = tn.plot.gradient_magnitudes({"relu": runs["relu"].gradients}, layers=["dense_1", -1])
+    assert [line.get_label() for line in one.get_lines()] == ["relu dense_1", "relu dense_3"]
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlabel() == "iteration"
+    assert ax.get_title()
+    assert png_bytes(ax.figure) > 5_000
+
+
+def test_gradient_magnitudes_panels_share_their_y_range(runs):
+    axes = tn.plot.gradient_magnitudes(histories(runs), panels=True, log=True, title="all layers")
+    assert [a.get_title() for a in axes] == ["sigmoid", "relu", "maxout"]
+    assert len({a.get_ylim() for a in axes}) == 1
+    assert axes[2].get_legend().get_texts()[-1].get_text() == "layer 4, output (dense_0)"
+    assert axes[0].figure.get_suptitle() == "all layers"
+    assert png_bytes(axes[0].figure) > 10_000
+
+
+def test_layer_filter_errors_name_the_run():
+    history = {"sigmoid": {"dense_0": [1.0], "dense_1": [2.0]}}
+    with pytest.raises(ValueError, match="Did you mean 'dense_1'"):
+        tn.plot.gradient_magnitudes(history, layers=["dense1"])
+    with pytest.raises(ValueError, match="layer position 5 is out of range for 'sigmoid'"):
+        tn.plot.gradient_magnitudes(history, layers=[5])
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        tn.plot.gradient_magnitudes({})
+
+
+def test_gradient_flow_bars_per_layer_and_activation(runs):
+    ax = tn.plot.gradient_flow(histories(runs), window=10)
+    assert len(ax.patches) == 3 * 4
+    assert ax.get_legend().get_title().get_text() == "activation"
+    assert "layer" in ax.get_xlabel()
+    assert ax.get_ylabel()
+    assert png_bytes(ax.figure) > 5_000
+
+
+def test_gradient_heatmap_handles_zero_gradients(runs):
+    data = histories(runs)
+    data["dead"] = {"dense_0": np.zeros(30), "dense_1": np.full(30, 1e-3)}  # log scale: zeros are masked
+    axes = tn.plot.gradient_heatmap(data, bins=10, title="flow")
+    assert [a.get_title() for a in axes] == ["sigmoid", "relu", "maxout", "dead"]
+    assert len(axes[0].figure.axes) == 4 + 2 + 1  # four panels, two hidden spare Axes, the colour bar
+    assert png_bytes(axes[0].figure) > 10_000
+
+
+def test_decision_boundary_single_and_panels(runs):
+    ax = tn.plot.decision_boundary(runs["relu"].model, runs.X, runs.y, step=0.05)
+    assert ax.get_title() == "Decision boundary"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1", "class 2"]
+    axes = tn.plot.decision_boundary({name: run.model for name, run in runs.items()}, runs.X, runs.y, step=0.05)
+    assert axes[0].get_title() == f"sigmoid: training accuracy {runs['sigmoid'].accuracy:.2f}"
+    assert png_bytes(axes[0].figure) > 10_000
+
+
+def test_loss_curves_and_the_older_name(runs):
+    assert tn.plot.loss_curve is tn.plot.loss_curves
+    ax = tn.plot.loss_curves({name: run.loss for name, run in runs.items()})
+    assert [line.get_label() for line in ax.get_lines()] == ["sigmoid", "relu", "maxout"]
+    assert png_bytes(ax.figure) > 5_000
+
+
+def test_saturation_panels_only_for_nets_with_such_layers(runs):
+    axes = tn.plot.saturation({name: run.units for name, run in runs.items()})
+    assert [a.get_title() for a in axes] == ["sigmoid", "relu"]  # maxout has neither kind
+    assert axes[1].get_lines()[0].get_label() == "relu layer 1: dead units"
+    assert png_bytes(axes[0].figure) > 5_000
+    with pytest.raises(ValueError, match="nothing to plot"):
+        tn.plot.saturation({"maxout": runs["maxout"].units})
+
+
+def test_drawing_on_given_axes_and_too_few_axes(runs):
+    _fig, grid = plt.subplots(2, 2)
+    axes = tn.plot.gradient_heatmap(histories(runs), ax=grid)
+    assert axes == list(grid.ravel()[:3])
+    assert not grid[1, 1].get_visible()
+    _, one = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="3 panels need 3 Axes, got 2"):
+        tn.plot.gradient_heatmap(histories(runs), ax=one)
+
+
+def test_missing_matplotlib_names_the_extra(monkeypatch, runs, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"tinynet-learn\[plot\]"):
+        tn.plot.gradient_magnitudes({"relu": {"dense_0": [1.0]}})
+    with pytest.raises(ImportError, match=r"tinynet-learn\[plot\]"):
+        tn.study.save_figures(runs, tmp_path)
+    assert list(tmp_path.iterdir()) == []
