@@ -25,6 +25,12 @@ to (b).
 from __future__ import annotations
 
 import argparse
+import os
+
+# PyTorch's OpenMP threads must not spin after each operation: they would starve numpy's
+# BLAS threads of the two cores and slow every other competitor several-fold.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import platform
 import statistics
 import subprocess
@@ -298,8 +304,11 @@ def main(argv=None):
         import torch
 
         have_torch = True
-        torch.set_num_threads(2)
-        versions = f"torch {torch.__version__}"
+        # One thread: with two, torch's OpenMP workers and numpy's OpenBLAS workers (which
+        # spin for a while after each call) fight over the two cores and everything slows
+        # down erratically. For matrices this small one thread is torch's fastest setting.
+        torch.set_num_threads(1)
+        versions = f"torch {torch.__version__} (1 thread)"
     except ImportError:
         have_torch = False
         versions = "torch not importable: (d) skipped"
