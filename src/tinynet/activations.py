@@ -202,6 +202,12 @@ class ReLU(Activation):
     def derivative(self, x, out):
         return (out > 0).astype(out.dtype)
 
+    def backward(self, grad_out):
+        # The base class's grad_out * derivative(x, out), without the float copy of the mask.
+        if self.output is None:
+            return super().backward(grad_out)
+        return grad_out * (self.output > 0)
+
 
 class LeakyReLU(Activation):
     r"""Leaky ReLU: a small slope :math:`\alpha` for negative inputs.

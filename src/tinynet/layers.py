@@ -161,8 +161,9 @@ class Layer:
         """
         out = self.forward(x)
         self.input, self.output = x, out
-        for hook in tuple(self._forward_hooks.values()):
-            hook(self, x, out)
+        if self._forward_hooks:
+            for hook in tuple(self._forward_hooks.values()):
+                hook(self, x, out)
         return out
 
     def register_forward_hook(self, fn: Callable) -> HookHandle:

@@ -378,7 +378,9 @@ class Sequential:
                 raise TypeError(f"fit: callbacks must be tinynet Callbacks, got {cb!r}")
         batches = _batches(X, y, batch_size, shuffle, rng)
 
-        before_step = None
+        params = self.parameters()  # optimizers update these arrays in place
+        before_step = {key: np.empty_like(p) for key, p in params.items()}  # to undo an overflowing step
+        stepped = False
         history = History(track_accuracy)
         callbacks.insert(0, history)
         for cb in callbacks:
@@ -393,16 +395,17 @@ class Sequential:
                     for g in self._weight_grads():  # a non-finite bias gradient makes dW non-finite too
                         total += np.vdot(g, g)
                     if not math.isfinite(total):
-                        raise _diverged(self, i, value, loss, optimizer, l2, before_step)
-                    params = self.parameters()
-                    before_step = {k: v.copy() for k, v in params.items()}  # to undo a step that overflows
+                        raise _diverged(self, i, value, loss, optimizer, l2, before_step if stepped else None)
+                    for key, param in params.items():
+                        np.copyto(before_step[key], param)
                     optimizer.step(params, self.gradients())
+                    stepped = True
                 logs = {"loss": value}
                 if track_accuracy:
                     logs["accuracy"] = float(np.mean(np.argmax(self.layers[-1].output, axis=1) == yb))
                 for cb in callbacks:
                     cb.on_iteration_end(i, logs)
-            if not all(np.isfinite(p).all() for p in self.parameters().values()):
+            if not all(np.isfinite(p).all() for p in params.values()):
                 raise _diverged(self, iterations, value, loss, optimizer, l2, before_step)
         finally:
             for cb in callbacks:
