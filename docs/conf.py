@@ -157,16 +157,20 @@ else:
         (r"py:.*", r"(numpy|np|matplotlib|hypothesis)(\..*)?"),
         # builtins, bare or written as intersphinx targets (numpydoc writes python:int)
         (r"py:.*", rf"(python:)?{_builtins}"),
+        # standard-library types, e.g. the base class collections.abc.Mapping that
+        # :show-inheritance: shows for tinynet.study.StudyResult
+        (r"py:.*", r"(python:)?(collections\.abc|typing|os|pathlib)\.\w+"),
         # any explicit intersphinx target such as :term:`numpy:array_like`
         (r"(py|std):.*", rf"({_projects}):.*"),
     ]
 
 # -- Gallery ------------------------------------------------------------------
 # Every script in examples/ is run (filename_pattern matches all of them) and
-# its printed output and figures shown. Scripts that accept ``--iterations``
-# are run with fewer iterations than their default (|gallery_iterations|;
-# override with TINYNET_GALLERY_ITERATIONS) to keep the build short; see
-# docs/sphinxext/tinynet_gallery.py. A failing example fails the build.
+# its printed output and figures shown. Scripts whose ``--iterations`` default
+# is larger than |gallery_iterations| (override with TINYNET_GALLERY_ITERATIONS)
+# are run with that many iterations instead, to keep the build short; the others
+# run with their own defaults. See docs/sphinxext/tinynet_gallery.py. A failing
+# example fails the build.
 sphinx_gallery_conf = {
     "examples_dirs": [str(HERE.parent / "examples")],
     "gallery_dirs": ["auto_examples"],

@@ -6,9 +6,12 @@ understood by convention, and passed only to examples whose source mentions
 them:
 
 ``--iterations N``
-    The gallery runs training scripts with fewer iterations than the full
-    reproduction (default 5,000; set ``TINYNET_GALLERY_ITERATIONS`` to
-    change it). The gallery pages say so.
+    The gallery runs training scripts with at most N iterations (default
+    5,000; set ``TINYNET_GALLERY_ITERATIONS`` to change it). It is passed
+    only to a script whose own default (``default=...`` in its
+    ``add_argument("--iterations", ...)`` call) is larger, or cannot be
+    read; such pages say that they show a shortened run. A script whose
+    default is already N or less runs as a reader would run it.
 ``--out DIR``
     Examples that save their figures as PNG files (and close them, so that a
     long run does not keep them in memory) write them to a scratch folder;
@@ -37,6 +40,24 @@ def gallery_iterations() -> int:
     return int(os.environ.get("TINYNET_GALLERY_ITERATIONS", DEFAULT_ITERATIONS))
 
 
+# the literal default of an example's --iterations option: add_argument("--iterations", ..., default=3000)
+_ITERATIONS_DEFAULT = re.compile(r"""["']--iterations["'][^)]*?\bdefault\s*=\s*([0-9][0-9_]*)\b""")
+
+
+def reduced_iterations(source: str) -> int | None:
+    """The ``--iterations`` value the gallery passes to the example in ``source``, or None.
+
+    None means the example is run with its own default: it has no
+    ``--iterations`` option, or its default is no more than :func:`gallery_iterations`.
+    """
+    if '"--iterations"' not in source and "'--iterations'" not in source:
+        return None
+    default = _ITERATIONS_DEFAULT.search(source)
+    if default is not None and int(default[1]) <= gallery_iterations():
+        return None
+    return gallery_iterations()
+
+
 def _scratch_dir(gallery_conf, src_file) -> Path:
     # <docs>/_build/gallery_figures/<example stem>: outside the source tree, git-ignored
     return Path(gallery_conf["src_dir"]) / "_build" / "gallery_figures" / Path(src_file).stem
@@ -47,8 +68,9 @@ def reset_argv(gallery_conf, script_vars) -> list[str]:
     src_file = script_vars["src_file"]
     source = Path(src_file).read_text(encoding="utf-8")
     argv = []
-    if '"--iterations"' in source or "'--iterations'" in source:
-        argv += ["--iterations", str(gallery_iterations())]
+    iterations = reduced_iterations(source)
+    if iterations is not None:
+        argv += ["--iterations", str(iterations)]
     if '"--out"' in source or "'--out'" in source:
         out = _scratch_dir(gallery_conf, src_file)
         shutil.rmtree(out, ignore_errors=True)
@@ -96,13 +118,14 @@ def note_reduced_iterations(app, docname, source) -> None:
     """``source-read`` handler: add the reduced-iterations note to gallery pages."""
     if not docname.startswith("auto_examples/") or docname.endswith("/index"):
         return
-    text = source[0]
-    if '"--iterations"' not in text and "'--iterations'" not in text:
+    text = source[0]  # the generated page, which holds the example's code verbatim
+    iterations = reduced_iterations(text)
+    if iterations is None:
         return
     # the first section title's underline, right after the example's title
     match = re.search(r"^\S.*\n(=+)\n", text, flags=re.MULTILINE)
     if match:
-        note = _NOTE.format(n=gallery_iterations())
+        note = _NOTE.format(n=iterations)
         source[0] = text[: match.end()] + note + text[match.end() :]
 
 

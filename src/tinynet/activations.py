@@ -243,6 +243,19 @@ class LeakyReLU(Activation):
         return np.where(x > 0, 1.0, self.alpha)
 
     def get_config(self):
+        """The constructor argument that rebuilds this layer: ``alpha``.
+
+        Returns
+        -------
+        dict
+            ``{"alpha": alpha}``.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> tn.LeakyReLU(alpha=0.1).get_config()
+        {'alpha': 0.1}
+        """
         return {"alpha": self.alpha}
 
     def __repr__(self):
@@ -283,6 +296,19 @@ class ELU(Activation):
         return np.where(x > 0, 1.0, out + self.alpha)
 
     def get_config(self):
+        """The constructor argument that rebuilds this layer: ``alpha``.
+
+        Returns
+        -------
+        dict
+            ``{"alpha": alpha}``.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> tn.ELU(alpha=0.5).get_config()
+        {'alpha': 0.5}
+        """
         return {"alpha": self.alpha}
 
     def __repr__(self):

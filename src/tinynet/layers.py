@@ -309,6 +309,22 @@ class Dense(Layer):
         return grad_out @ self.params["W"].T
 
     def get_config(self):
+        """The constructor arguments that rebuild this layer: ``n_in`` and ``n_out``.
+
+        ``init`` and ``rng`` are left out: they only decide the first weights,
+        and :func:`tinynet.load` replaces those with the saved ``W``.
+
+        Returns
+        -------
+        dict
+            ``{"n_in": n_in, "n_out": n_out}``.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> tn.Dense(2, 50, rng=0).get_config()
+        {'n_in': 2, 'n_out': 50}
+        """
         return {"n_in": self.n_in, "n_out": self.n_out}  # init and rng: the saved W replaces the draw
 
     def __repr__(self):
@@ -428,6 +444,22 @@ class Maxout(Layer):
         return np.matmul(routed, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
 
     def get_config(self):
+        """The constructor arguments that rebuild this layer: ``n_in``, ``n_out`` and ``pieces``.
+
+        ``init`` and ``rng`` are left out: they only decide the first weights,
+        and :func:`tinynet.load` replaces those with the saved ``W``.
+
+        Returns
+        -------
+        dict
+            ``{"n_in": n_in, "n_out": n_out, "pieces": pieces}``.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> tn.Maxout(2, 50, pieces=3, rng=0).get_config()
+        {'n_in': 2, 'n_out': 50, 'pieces': 3}
+        """
         return {"n_in": self.n_in, "n_out": self.n_out, "pieces": self.pieces}
 
     def __repr__(self):

@@ -252,6 +252,11 @@ class Sequential:
 
         The same as ``tn.io.save(model, path)``: see :func:`tinynet.io.save`.
 
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write, exactly that path (``.npz`` is the convention).
+
         Examples
         --------
         >>> import os, tempfile

@@ -142,7 +142,7 @@ def gradient_magnitudes(
     panels : bool, default False
         One panel per label (lines coloured from the first layer, dark, to
         the output layer, light), all with the same y range.
-    ylabel : str, default "sum |dW| / (n_in + n_out)"
+    ylabel : str, default ``"sum |dW| / (n_in + n_out)"``
         What the values are; the default describes ``GradientRecorder(metric="seed")``.
 
     Returns
@@ -217,7 +217,7 @@ def gradient_flow(
     window : int, default 100
         Each bar is the mean over the last ``window`` recorded iterations
         (all, if fewer), which smooths iteration-to-iteration jitter.
-    ylabel : str, default "sum |dW| / (n_in + n_out)"
+    ylabel : str, default ``"sum |dW| / (n_in + n_out)"``
 
     Returns
     -------

@@ -53,7 +53,16 @@ ACTIVATIONS: dict[str, type[Layer]] = {
     "softplus": Softplus,
     "maxout": Maxout,
 }
-"""The activations :func:`compare` and the command know by name."""
+"""The activations :func:`compare` and the ``tinynet-study`` command know by name.
+
+A dict from name to layer class: ``"sigmoid"`` (:class:`~tinynet.Sigmoid`),
+``"relu"`` (:class:`~tinynet.ReLU`), ``"leaky_relu"``
+(:class:`~tinynet.LeakyReLU`), ``"tanh"`` (:class:`~tinynet.Tanh`), ``"elu"``
+(:class:`~tinynet.ELU`), ``"softplus"`` (:class:`~tinynet.Softplus`) and
+``"maxout"`` (:class:`~tinynet.Maxout`, a layer with its own weights that takes
+the place of a hidden ``Dense`` layer and its activation). The names are the
+classes' ``kind``; :func:`compare` also accepts a class of your own.
+"""
 
 
 @dataclass
