@@ -121,6 +121,14 @@ def test_predict_proba_predict_accuracy():
     assert model.predict([[0, 1]]).shape == (1,)
 
 
+def test_predict_proba_of_finite_scores_too_far_apart_to_subtract():
+    # found by the fuzz test: scores of 1e308 and -1e308 are finite, their difference is not
+    model = tn.Sequential(tn.Dense(1, 2, rng=0))
+    model.layers[0].params["W"][:] = [[1.0, -1.0]]
+    proba = model.predict_proba([[1e308]])  # warnings are errors in the test suite
+    assert proba.tolist() == [[1.0, 0.0]]
+
+
 def test_fit_learns_the_spiral_and_history_records_every_iteration():
     X, y = tn.datasets.spiral(n_per_class=50, rng=0)
     model = tn.Sequential(tn.Dense(2, 32, init=tn.init.HeNormal(), rng=0), tn.ReLU(),

@@ -181,7 +181,8 @@ class Sequential:
         Raises ``ValueError`` rather than answer when the scores are not finite.
         """
         scores = self._scores(X, "predict_proba")
-        exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+        with np.errstate(over="ignore"):  # scores 1e308 apart: the gap is -inf, its exp the right 0
+            exp = np.exp(scores - scores.max(axis=1, keepdims=True))
         return exp / exp.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
