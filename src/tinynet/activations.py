@@ -140,7 +140,9 @@ class Sigmoid(Activation):
 
     def forward(self, x):
         z = np.negative(x)
-        np.minimum(z, _EXP_LIMIT if z.dtype == np.float64 else _EXP_LIMIT_FLOAT32, out=z)
+        limit = _EXP_LIMIT if z.dtype == np.float64 else _EXP_LIMIT_FLOAT32
+        if z.max(initial=-np.inf) > limit:  # rare: checking is 3x cheaper than always clipping
+            np.minimum(z, limit, out=z)
         np.exp(z, out=z)
         z += 1.0
         return np.divide(1.0, z, out=z)  # twice as fast as np.reciprocal here

@@ -128,7 +128,8 @@ class Sequential:
         """
         for layer in reversed(self.layers):
             grad_in = layer.backward(grad)
-            layer._run_backward_hooks(grad_in, grad)
+            if layer._backward_hooks:
+                layer._run_backward_hooks(grad_in, grad)
             grad = grad_in
         return grad
 
