@@ -14,8 +14,10 @@ with the notebook's heuristic, every iteration:
 
 Rounds are interleaved (a, b, c, c0, d, a, b, ...) in one process so that all
 competitors see the same machine state. The table shows per-iteration medians
-with min..max over rounds, each median relative to (a), and tinynet relative
-to (b).
+with min..max over rounds. Every ratio (to (a), tinynet to (b), recorder on to
+off, ...) is the median over rounds of that round's ratio: the two competitors
+ran back to back, so a slow patch of the machine cancels out. The float32
+configs also run (c64), the same tinynet net in float64, for the speed-up.
 
     python benchmarks/run.py                 # all configs, 7 rounds
     python benchmarks/run.py --quick         # fewer rounds and iterations
@@ -36,7 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -227,7 +229,8 @@ def torch_loop(cfg: Config):
         for _ in range(iterations):
             net.zero_grad(set_to_none=True)
             loss = torch.nn.functional.cross_entropy(net(Xt), yt)
-            _total = loss.item() + sum(0.5 * L2 * float((W * W).sum()) for W in weights)
+            with torch.no_grad():
+                _total = loss.item() + sum(0.5 * L2 * float((W * W).sum()) for W in weights)
             loss.backward()
             with torch.no_grad():
                 for k, W in enumerate(weights):
@@ -248,6 +251,8 @@ def time_per_iteration(run, iterations: int) -> float:
 def bench(cfg: Config, rounds: int, budget: float, have_torch: bool):
     makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit,
               "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
+    if cfg.dtype != np.float64:  # the same net in float64, for the speed-up in the same rounds
+        makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64))
     if have_torch:
         makers["(d) torch"] = torch_loop
     runs = {name: make(cfg) for name, make in makers.items()}
@@ -262,18 +267,22 @@ def bench(cfg: Config, rounds: int, budget: float, have_torch: bool):
     return times, iterations
 
 
+def ratio(times, top: str, bottom: str) -> float:
+    """Median over rounds of the per-round ratio: both ran back to back in each round."""
+    return statistics.median(t / b for t, b in zip(times[top], times[bottom]))
+
+
 def report(cfg: Config, times, iterations):
-    med = {k: statistics.median(v) for k, v in times.items()}
-    base = med["(a) notebook"]
     print(f"\n{cfg.name}  ({iterations} iterations per round, {len(next(iter(times.values())))} rounds)")
     for name, values in times.items():
-        print(f"  {name:<27} {med[name] * 1e6:9.1f} us  [{min(values) * 1e6:8.1f} .. {max(values) * 1e6:8.1f}]"
-              f"   {med[name] / base:5.2f}x notebook")
-    print(f"  tinynet / hand-optimised numpy: {med['(c) tinynet'] / med['(b) numpy']:.2f}x;"
-          f" recorder on / off: {med['(c) tinynet'] / med['(c0) tinynet, no recorder']:.3f}x")
-    if "(d) torch" in med:
-        print(f"  tinynet / torch: {med['(c) tinynet'] / med['(d) torch']:.2f}x")
-    return med
+        print(f"  {name:<27} {statistics.median(values) * 1e6:9.1f} us  [{min(values) * 1e6:8.1f} .."
+              f" {max(values) * 1e6:8.1f}]   {ratio(times, name, '(a) notebook'):5.2f}x notebook")
+    print(f"  tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
+          f" recorder on / off: {ratio(times, '(c) tinynet', '(c0) tinynet, no recorder'):.3f}x")
+    if "(c64) tinynet, float64" in times:
+        print(f"  float64 / {np.dtype(cfg.dtype).name}: {ratio(times, '(c64) tinynet, float64', '(c) tinynet'):.2f}x")
+    if "(d) torch" in times:
+        print(f"  tinynet / torch: {ratio(times, '(c) tinynet', '(d) torch'):.2f}x")
 
 
 def study(root: Path):

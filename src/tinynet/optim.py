@@ -78,7 +78,6 @@ class SGD(Optimizer):
         if self.momentum >= 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
         self.velocity: dict[str, np.ndarray] = {}
-        self._scratch: dict[str, np.ndarray] = {}
 
     def step(self, params, grads):
         for key, param in params.items():
@@ -90,10 +89,7 @@ class SGD(Optimizer):
                 v -= self.lr * grads[key]
                 param += v
             else:
-                step = self._scratch.get(key)
-                if step is None or step.shape != param.shape or step.dtype != param.dtype:
-                    step = self._scratch[key] = np.empty_like(param)
-                param -= np.multiply(self.lr, grads[key], out=step)  # lr * g, into a reused buffer
+                param -= self.lr * grads[key]
 
     def __repr__(self):
         return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
