@@ -285,18 +285,25 @@ def report(cfg: Config, times, iterations):
         print(f"  tinynet / torch: {ratio(times, '(c) tinynet', '(d) torch'):.2f}x")
 
 
-def study(root: Path):
-    """The full default study (2 nets x 50,000 iterations, printing) against the notebook's loop."""
-    example = root / "examples" / "vanishing_gradients.py"
-    reference = root / "benchmarks" / "notebook_study.py"
+def study(root: Path, runs: int):
+    """The full default study (2 nets x 50,000 iterations, printing) against the notebook's loop.
+
+    The two scripts run alternately, ``runs`` times each; the ratio is the median
+    over the pairs, each pair having run back to back.
+    """
+    scripts = {"notebook loop": root / "benchmarks" / "notebook_study.py",
+               "tinynet example": root / "examples" / "vanishing_gradients.py"}
     expected = (root / "tests" / "data" / "expected_output.txt").read_text()
-    timings = {}
-    for name, script in [("notebook loop", reference), ("tinynet example", example)]:
-        start = time.perf_counter()
-        out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
-        timings[name] = time.perf_counter() - start
-        print(f"  {name:<16} {timings[name]:7.1f} s   output equals the notebook's: {out == expected}")
-    print(f"  tinynet / notebook: {timings['tinynet example'] / timings['notebook loop']:.2f}x")
+    timings = {name: [] for name in scripts}
+    for _ in range(runs):
+        for name, script in scripts.items():
+            start = time.perf_counter()
+            out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+            timings[name].append(time.perf_counter() - start)
+            print(f"  {name:<16} {timings[name][-1]:7.1f} s   output equals the notebook's: {out == expected}",
+                  flush=True)
+    print(f"  tinynet / notebook: {ratio(timings, 'tinynet example', 'notebook loop'):.2f}x"
+          f" (median of {runs} pairs)")
 
 
 def main(argv=None):
@@ -306,6 +313,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="3 rounds of 0.15 s")
     parser.add_argument("--only", help="run configs whose name contains this text")
     parser.add_argument("--study", action="store_true", help="also time the full notebook study")
+    parser.add_argument("--study-runs", type=int, default=3, help="runs of each study script (default 3)")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.budget = 3, 0.15
@@ -328,8 +336,8 @@ def main(argv=None):
         times, iterations = bench(cfg, args.rounds, args.budget, have_torch)
         report(cfg, times, iterations)
     if args.study:
-        print("\nfull default study (one run each)")
-        study(Path(__file__).resolve().parents[1])
+        print(f"\nfull default study ({args.study_runs} runs each, alternating)")
+        study(Path(__file__).resolve().parents[1], args.study_runs)
 
 
 if __name__ == "__main__":
