@@ -163,6 +163,14 @@ def test_metrics_and_layer_filter():
     assert seen[:2] == [(4, 3), (2, 4)]  # backward order: last layer first
 
 
+def test_recorder_takes_one_layer_name_as_a_string():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Tanh(), tn.Dense(4, 3, rng=0))
+    grads = tn.GradientRecorder(layers="dense_1")  # not the characters "d", "e", ...
+    model.fit(X, y, iterations=2, callbacks=[grads])
+    assert list(grads.history) == ["dense_1"]
+
+
 def test_recorder_detaches_after_training_and_continues_on_refit():
     X, y = tn.datasets.spiral(n_per_class=10, rng=0)
     model = tn.Sequential(tn.Dense(2, 3, rng=0))

@@ -229,6 +229,8 @@ def test_bad_rng_and_bad_constructor_arguments():
         tn.Dense(2.0, 3)
     with pytest.raises(TypeError, match="PrintLoss: every must be an integer"):
         tn.PrintLoss(every="10")
+    with pytest.raises(TypeError, match="PrintLoss: file must be a file-like object with a write method, got 5"):
+        tn.PrintLoss(file=5)  # at construction, not at the first print 1000 iterations later
 
 
 # -- training never fails silently ------------------------------------------------------------

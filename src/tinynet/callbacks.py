@@ -137,8 +137,9 @@ class GradientRecorder(Callback):
         ``"mean_abs"`` is :math:`\operatorname{mean} |dW|`; ``"l2"`` is the
         Frobenius norm :math:`\lVert dW \rVert_2`. A callable gets ``dW`` and
         returns a float.
-    layers : iterable of str, optional
-        Names of the layers to record (``["dense_0"]``); default all with weights.
+    layers : str or iterable of str, optional
+        Names of the layers to record (``"dense_0"`` or ``["dense_0", "dense_2"]``);
+        default all with weights.
 
     Attributes
     ----------
@@ -162,7 +163,7 @@ class GradientRecorder(Callback):
         else:
             self._metric = METRICS[check_choice(metric, tuple(METRICS), "gradient metric")]
         self.metric = metric
-        self.layers = None if layers is None else list(layers)
+        self.layers = None if layers is None else [layers] if isinstance(layers, str) else list(layers)
         self._values: dict[str, list[float]] = {}
         self._handles: list = []
 
@@ -220,6 +221,8 @@ class PrintLoss(Callback):
 
     def __init__(self, every: int = 1000, file=None) -> None:
         self.every = check_int(every, "every", "PrintLoss")
+        if file is not None and not callable(getattr(file, "write", None)):
+            raise TypeError(f"PrintLoss: file must be a file-like object with a write method, got {file!r}")
         self.file = file
 
     def on_iteration_end(self, i, logs):
