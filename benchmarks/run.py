@@ -22,6 +22,7 @@ configs also run (c64), the same tinynet net in float64, for the speed-up.
     python benchmarks/run.py                 # all configs, 7 rounds
     python benchmarks/run.py --quick         # fewer rounds and iterations
     python benchmarks/run.py --study         # also the full 2 x 50,000 notebook study
+    python benchmarks/run.py --study-interleaved   # the same iterations, finely alternated
 """
 
 from __future__ import annotations
@@ -306,6 +307,24 @@ def study(root: Path, runs: int):
           f" (median of {runs} pairs)")
 
 
+def study_interleaved(chunk: int = 1000):
+    """The study's 2 x 50,000 iterations in one process, (a), (b) and (c) alternating every ``chunk``.
+
+    Fine-grained alternation makes the total robust to the machine's drift, which
+    whole-script runs of 40 s each are not; printing is left out (50 lines).
+    """
+    totals = dict.fromkeys(["(a) notebook", "(b) numpy", "(c) tinynet"], 0.0)
+    for cfg in CONFIGS[:2]:  # the notebook net, sigmoid then ReLU
+        runs = dict(zip(totals, (notebook_loop(cfg), optimised_loop(cfg), tinynet_fit(cfg))))
+        for _ in range(50_000 // chunk):
+            for name, run in runs.items():
+                start = time.perf_counter()
+                run(chunk)
+                totals[name] += time.perf_counter() - start
+    for name, seconds in totals.items():
+        print(f"  {name:<16} {seconds:7.1f} s   {seconds / totals['(a) notebook']:.2f}x notebook")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -314,6 +333,8 @@ def main(argv=None):
     parser.add_argument("--only", help="run configs whose name contains this text")
     parser.add_argument("--study", action="store_true", help="also time the full notebook study")
     parser.add_argument("--study-runs", type=int, default=3, help="runs of each study script (default 3)")
+    parser.add_argument("--study-interleaved", action="store_true",
+                        help="also the study's iterations in one process, alternating every 1,000")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.budget = 3, 0.15
@@ -338,6 +359,9 @@ def main(argv=None):
     if args.study:
         print(f"\nfull default study ({args.study_runs} runs each, alternating)")
         study(Path(__file__).resolve().parents[1], args.study_runs)
+    if args.study_interleaved:
+        print("\nthe study's 2 x 50,000 iterations in one process, alternating every 1,000 (no printing)")
+        study_interleaved()
 
 
 if __name__ == "__main__":
