@@ -17,9 +17,10 @@ import argparse
 import functools
 import time
 import timeit
+from dataclasses import replace
 
 import numpy as np
-from run import CONFIGS, L2, LR, problem
+from run import CONFIGS, L2, LR, tinynet_model
 
 import tinynet as tn
 
@@ -44,15 +45,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     cfg = next(c for c in CONFIGS if c.name == f"notebook net, {args.activation}")
     dtype = np.dtype(args.dtype).type
-    X, y, Ws = problem(cfg)
-    X = X.astype(dtype)
-    act = tn.ReLU if args.activation == "relu" else tn.Sigmoid
-    layers = []
-    for i, W in enumerate(Ws):
-        dense = tn.Dense(*W.shape, rng=0)
-        dense.params["W"][:] = W
-        layers += [dense] + ([act()] if i < len(Ws) - 1 else [])
-    model = tn.Sequential(*layers).astype(dtype)
+    model, X, y = tinynet_model(replace(cfg, dtype=dtype))
+    Ws = [layer.params["W"] for layer in model.layers if isinstance(layer, tn.Dense)]
     loss, optimizer = tn.SoftmaxCrossEntropy(), tn.SGD(lr=LR)
 
     def fit(iterations):

@@ -189,7 +189,8 @@ def optimised_loop(cfg: Config):
 
 
 # -- (c) tinynet -------------------------------------------------------------------------------------
-def tinynet_fit(cfg: Config, record: bool = True):
+def tinynet_model(cfg: Config):
+    """The config's net as a tinynet Sequential with the shared initial weights, and the data."""
     X, y, Ws = problem(cfg)
     act = tn.ReLU if cfg.activation == "relu" else tn.Sigmoid
     layers = []
@@ -197,7 +198,11 @@ def tinynet_fit(cfg: Config, record: bool = True):
         dense = tn.Dense(*W.shape, rng=0)
         dense.params["W"][:] = W
         layers += [dense] + ([act()] if i < len(Ws) - 1 else [])
-    model = tn.Sequential(*layers).astype(cfg.dtype)
+    return tn.Sequential(*layers).astype(cfg.dtype), X, y
+
+
+def tinynet_fit(cfg: Config, record: bool = True):
+    model, X, y = tinynet_model(cfg)
     optimizer = tn.SGD(lr=LR)
     recorder = [tn.GradientRecorder()] if record else []
 
