@@ -93,6 +93,19 @@ def test_float32_is_refused_and_integers_are_converted():
     assert tn.gradcheck(tn.Tanh(), np.array([[1, 2], [-3, 4]]))
 
 
+def test_non_finite_input_or_parameter_is_refused():
+    x = X.copy()
+    x[1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"x has the non-finite value nan at index \(1, 0\)"):
+        tn.gradcheck(tn.Tanh(), x)
+    layer = tn.Dense(X.shape[1], 2, rng=0)
+    layer.params["b"][1] = np.inf
+    with pytest.raises(ValueError, match=r"dense b has the non-finite value inf at index \(1,\)"):
+        tn.gradcheck(layer, X)
+    with pytest.raises(ValueError, match="non-finite"):
+        tn.gradcheck(tn.SoftmaxCrossEntropy(), x, np.zeros(len(x), dtype=int))
+
+
 def test_tolerance_is_respected():
     # A 1% error in the derivative passes rtol=0.1 and fails the default rtol=1e-3.
     class Slightly(tn.Activation):

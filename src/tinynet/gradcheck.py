@@ -218,6 +218,8 @@ def gradcheck(
     TypeError
         If ``x`` or a parameter is not float64: finite differences in lower
         precision are dominated by rounding error.
+    ValueError
+        If ``x`` or a parameter contains NaN or infinity.
 
     Examples
     --------
@@ -240,7 +242,7 @@ def gradcheck(
     x = np.array(x)  # a private copy: we perturb it in place
     if x.dtype.kind in "iu":
         x = x.astype(np.float64)
-    _require_float64(x, "x", target)
+    _check_array(x, "x", target)
 
     if isinstance(target, Loss):
         if y is None:
@@ -260,7 +262,7 @@ def gradcheck(
         arrays = {"x": x}
         for layer in layers:
             for key, value in layer.params.items():
-                _require_float64(value, key, layer)
+                _check_array(value, key, layer)
                 arrays[f"{layer.name}.{key}" if prefix else key] = value
         if y is not None and isinstance(target, Sequential):
             loss = SoftmaxCrossEntropy() if loss is None else loss
@@ -297,12 +299,19 @@ def gradcheck(
     return GradcheckResult(checks, eps, rtol, atol)
 
 
-def _require_float64(a: np.ndarray, name: str, owner) -> None:
+def _check_array(a: np.ndarray, name: str, owner) -> None:
+    """Refuse what finite differences cannot check: lower precision and non-finite entries."""
     if a.dtype != np.float64:
         raise TypeError(
             f"gradcheck: {getattr(owner, 'name', owner)} {name} has dtype {a.dtype}; gradient "
             "checks need float64 (with eps=1e-6, rounding error in lower precision swamps "
             "the derivative). Convert with .astype(np.float64)."
+        )
+    if not np.isfinite(a).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+        raise ValueError(
+            f"gradcheck: {getattr(owner, 'name', owner)} {name} has the non-finite value {a[index]} "
+            f"at index {index}; gradients can only be checked at finite values"
         )
 
 
