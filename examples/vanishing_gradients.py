@@ -10,8 +10,9 @@ spiral arms with full-batch gradient descent (step size 0.1, L2 strength
 1e-3, 50,000 iterations). The first net uses sigmoid units, the second ReLU
 units. A :class:`tinynet.GradientRecorder` measures, at every iteration, how
 large the weight gradients of the two hidden layers are -- the notebook's
-heuristic ``sum(|dW|) / (n_in + n_out)``, on the layers the notebook records. The sigmoid net's gradients stay small, so it
-learns slowly; the ReLU net's do not.
+heuristic ``sum(|dW|) / (n_in + n_out)``, on the layers the notebook records.
+The sigmoid net's gradients stay small, so it learns slowly; the ReLU net's
+do not.
 
 The data and both nets' initial weights come from one
 ``np.random.RandomState(0)`` stream, in the notebook's order, so the printed

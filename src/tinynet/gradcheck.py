@@ -307,8 +307,9 @@ def _check_array(a: np.ndarray, name: str, owner) -> None:
             "checks need float64 (with eps=1e-6, rounding error in lower precision swamps "
             "the derivative). Convert with .astype(np.float64)."
         )
-    if not np.isfinite(a).all():
-        index = tuple(int(i) for i in np.argwhere(~np.isfinite(a))[0])
+    bad = ~np.isfinite(a)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"gradcheck: {getattr(owner, 'name', owner)} {name} has the non-finite value {a[index]} "
             f"at index {index}; gradients can only be checked at finite values"
