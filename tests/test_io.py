@@ -48,6 +48,7 @@ def test_round_trip_is_bit_exact(spec, tmp_path_factory):
     assert np.array_equal(again.predict(x), model.predict(x))
     assert [type(a) for a in again.layers] == [type(b) for b in model.layers]
     assert [a.get_config() for a in again.layers] == [b.get_config() for b in model.layers]
+    assert [repr(a) for a in again.layers] == [repr(b) for b in model.layers]
     assert list(again.parameters()) == list(model.parameters())
     for key, value in model.parameters().items():
         assert again.parameters()[key].dtype == value.dtype
@@ -378,3 +379,47 @@ def test_a_save_that_fails_midway_leaves_the_old_file_intact(tmp_path, monkeypat
         tn.Sequential(tn.Dense(2, 3, rng=1)).save(path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+class Ones(tn.init.Initializer):
+    def sample(self, shape, rng):
+        return np.ones(shape)
+
+
+def test_loaded_layers_name_their_built_in_initializer(tmp_path):
+    model = tn.Sequential(
+        tn.Dense(2, 3, init=tn.init.Normal(0.37), rng=0), tn.Tanh(),
+        tn.Maxout(3, 4, pieces=2, init=tn.init.HeNormal(), rng=1),
+        tn.Dense(4, 4, init=tn.init.GlorotNormal(), rng=2),
+        tn.Dense(4, 3, init=Ones()),  # not a built-in: not stored, the default is shown
+    )
+    model.save(tmp_path / "m.npz")
+    again = tn.load(tmp_path / "m.npz")
+    assert [repr(layer) for layer in again.layers[:4]] == [repr(layer) for layer in model.layers[:4]]
+    assert repr(again.layers[-1]) == "Dense(4, 3, init=GlorotUniform())"
+    assert again.layers[0].init.std == 0.37
+
+
+@pytest.mark.parametrize(
+    ("init", "words"),
+    [
+        ({"class": "Ones", "config": {}}, "'init' must be"),
+        ({"class": ["Normal"], "config": {}}, "'init' must be"),
+        ({"class": "Normal"}, "'init' must be"),
+        ({"class": "Normal", "config": {"std": -1.0}}, "could not be rebuilt.*std"),
+        ({"class": "HeNormal", "config": {"gain": 2}}, "could not be rebuilt.*gain"),
+    ],
+)
+def test_a_bad_stored_initializer_is_refused(tmp_path, init, words):
+    meta = good_meta()
+    meta["layers"][0]["init"] = init
+    write_zip(tmp_path / "m.npz", {"__tinynet__.npy": meta_bytes(meta),
+                                   "dense_0.W.npy": npy(np.ones((2, 3))), "dense_0.b.npy": npy(np.zeros(3))})
+    with pytest.raises(ValueError, match=words):
+        tn.load(tmp_path / "m.npz")
+
+
+def test_a_file_without_initializers_still_loads(tmp_path):
+    write_zip(tmp_path / "m.npz", {"__tinynet__.npy": meta_bytes(good_meta()),
+                                   "dense_0.W.npy": npy(np.ones((2, 3))), "dense_0.b.npy": npy(np.zeros(3))})
+    assert repr(tn.load(tmp_path / "m.npz").layers[0]) == "Dense(2, 3, init=GlorotUniform())"

@@ -55,6 +55,14 @@ class Initializer:
         """
         raise NotImplementedError
 
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this initializer (none here; ``Normal``: ``std``).
+
+        :func:`tinynet.io.save` stores them for the built-in initializers, so a
+        loaded layer names the initializer it was built with.
+        """
+        return {}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -82,6 +90,9 @@ class Normal(Initializer):
 
     def sample(self, shape, rng):
         return self.std * rng.standard_normal(shape)
+
+    def get_config(self):
+        return {"std": self.std}
 
     def __repr__(self):
         return f"Normal(std={self.std:g})"

@@ -5,7 +5,10 @@ A saved model is a zip of ``.npy`` arrays, written by ``numpy.savez``:
 ``__tinynet__``
     The architecture, as UTF-8 JSON in a ``uint8`` array: for every layer its
     registered class name, its constructor arguments (``layer.get_config()``)
-    and the names of its arrays.
+    and the names of its arrays; for a layer whose weights a built-in
+    initializer drew (``Dense``, ``Maxout``), also which one, so that the
+    loaded layer names it too. An initializer of your own is not stored:
+    the loaded layer shows the default, ``GlorotUniform()``.
 ``dense_0.W``, ``dense_0.b``, ...
     Every parameter, float32 or float64, bit for bit.
 
@@ -31,7 +34,7 @@ import zipfile
 
 import numpy as np
 
-from . import activations, layers
+from . import activations, init, layers
 from ._validation import check_choice
 from .layers import Layer
 from .model import Sequential
@@ -43,6 +46,7 @@ _META = "__tinynet__"
 _BUILTIN = [layers.Dense, layers.Maxout, activations.Sigmoid, activations.Tanh, activations.ReLU,
             activations.LeakyReLU, activations.ELU, activations.Softplus]
 _REGISTRY: dict[str, type[Layer]] = {cls.__name__: cls for cls in _BUILTIN}
+_INITIALIZERS = {cls.__name__: cls for cls in (init.Normal, init.GlorotNormal, init.GlorotUniform, init.HeNormal)}
 
 
 # numpydoc's PR02 check drops a first parameter named ``cls`` (it takes it for a classmethod's)
@@ -171,6 +175,9 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
             keys[key] = f"{layer.name}.{key}"
             arrays[keys[key]] = value
         specs.append({"class": names[cls], "config": config, "arrays": keys})
+        initializer = getattr(layer, "init", None)
+        if type(initializer) in _INITIALIZERS.values():  # only the weights' draw used it: kept for the repr
+            specs[-1]["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
     meta = json.dumps({"format": FORMAT, "version": VERSION, "layers": specs}, allow_nan=False)
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
     partial = path + ".partial"
@@ -291,6 +298,8 @@ def _rebuild(data, file_size: int) -> Sequential:
         except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
             raise ValueError(f"layer {position} ({name}) could not be rebuilt from config "
                              f"{spec['config']}: {exc}") from None
+        if "init" in spec:
+            layer.init = _initializer(spec["init"], f"layer {position} ({name})")
         if set(stored) != set(layer.params):
             raise ValueError(f"layer {position} ({name}) has parameters {sorted(layer.params)}, "
                              f"the file has {sorted(stored)}")
@@ -308,6 +317,18 @@ def _rebuild(data, file_size: int) -> Sequential:
     if extra:
         raise ValueError(f"it holds arrays the architecture does not mention: {extra}")
     return Sequential(*built)
+
+
+def _initializer(spec, where: str) -> init.Initializer:
+    """A built-in initializer from its stored ``{"class": name, "config": {...}}``."""
+    if not (isinstance(spec, dict) and isinstance(spec.get("config"), dict)
+            and isinstance(spec.get("class"), str) and spec["class"] in _INITIALIZERS):
+        raise ValueError(f"{where}: 'init' must be {{'class': one of {sorted(_INITIALIZERS)}, 'config': dict}}, "
+                         f"got {spec!r}")
+    try:
+        return _INITIALIZERS[spec["class"]](**spec["config"])
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: the initializer could not be rebuilt from {spec!r}: {exc}") from None
 
 
 def _read(data, key: str, file_size: int) -> np.ndarray:

@@ -317,7 +317,9 @@ class Dense(Layer):
         """The constructor arguments that rebuild this layer: ``n_in`` and ``n_out``.
 
         ``init`` and ``rng`` are left out: they only decide the first weights,
-        and :func:`tinynet.load` replaces those with the saved ``W``.
+        and :func:`tinynet.load` replaces those with the saved ``W``
+        (:func:`tinynet.io.save` notes a built-in ``init`` separately, so the
+        loaded layer's repr still names it).
 
         Returns
         -------
@@ -452,7 +454,9 @@ class Maxout(Layer):
         """The constructor arguments that rebuild this layer: ``n_in``, ``n_out`` and ``pieces``.
 
         ``init`` and ``rng`` are left out: they only decide the first weights,
-        and :func:`tinynet.load` replaces those with the saved ``W``.
+        and :func:`tinynet.load` replaces those with the saved ``W``
+        (:func:`tinynet.io.save` notes a built-in ``init`` separately, so the
+        loaded layer's repr still names it).
 
         Returns
         -------
