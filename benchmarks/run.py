@@ -12,12 +12,18 @@ with the notebook's heuristic, every iteration:
 (c) tinynet   -- ``model.fit`` with a ``GradientRecorder`` (and (c0) without it);
 (d) torch     -- PyTorch eager, ``nn.Sequential``, same dtype (only if importable).
 
+Before timing a config, every competitor trains 3 steps from the same start and
+must end with the weights, biases and gradient magnitudes of (a) (to 1e-10 in
+float64, 1e-4 in float32): they all do the same computation.
+
 Rounds are interleaved (a, b, c, c0, d, a, b, ...) in one process so that all
 competitors see the same machine state. The table shows per-iteration medians
 with min..max over rounds. Every ratio (to (a), tinynet to (b), recorder on to
 off, ...) is the median over rounds of that round's ratio: the two competitors
 ran back to back, so a slow patch of the machine cancels out. The float32
 configs also run (c64), the same tinynet net in float64, for the speed-up.
+The last column is the median number of minor page faults per iteration:
+memory that the C allocator gave back to the system and must fault in again.
 
     python benchmarks/run.py                 # all configs, 7 rounds
     python benchmarks/run.py --quick         # fewer rounds and iterations
@@ -46,7 +52,13 @@ import numpy as np
 
 import tinynet as tn
 
+try:
+    import resource
+except ImportError:  # Windows: no page-fault counts
+    resource = None
+
 LR, L2 = 0.1, 1e-3
+AGREE = {np.float64: 1e-10, np.float32: 1e-4}  # check(): largest allowed difference from (a)
 
 
 @dataclass
@@ -119,6 +131,7 @@ def notebook_loop(cfg: Config):
                 W += -LR * dW
                 b += -LR * db
 
+    run.state = lambda: (Ws, [b.ravel() for b in bs], magnitudes)
     return run
 
 
@@ -185,6 +198,7 @@ def optimised_loop(cfg: Config):
                 db *= LR
                 b -= db
 
+    run.state = lambda: (Ws, bs, magnitudes)
     return run
 
 
@@ -209,6 +223,9 @@ def tinynet_fit(cfg: Config, record: bool = True):
     def run(iterations):
         model.fit(X, y, optimizer=optimizer, l2=L2, iterations=iterations, callbacks=recorder)
 
+    dense = [layer for layer in model.layers if isinstance(layer, tn.Dense)]
+    run.state = lambda: ([d.params["W"] for d in dense], [d.params["b"] for d in dense],
+                         list(recorder[0].history.values()) if record else None)
     return run
 
 
@@ -245,32 +262,72 @@ def torch_loop(cfg: Config):
                 for p in net.parameters():
                     p.add_(p.grad, alpha=-LR)
 
+    linears = [m for m in mods if isinstance(m, torch.nn.Linear)]
+    run.state = lambda: ([m.weight.detach().numpy().T for m in linears],
+                         [m.bias.detach().numpy() for m in linears], magnitudes)
     return run
 
 
-def time_per_iteration(run, iterations: int) -> float:
-    start = time.perf_counter()
+def minor_faults() -> int:
+    """Minor page faults of this process so far (0 where there is no ``resource`` module)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt if resource else 0
+
+
+def time_per_iteration(run, iterations: int, faults: list | None = None) -> float:
+    """Seconds per iteration; appends the minor page faults per iteration to ``faults``."""
+    before, start = minor_faults(), time.perf_counter()
     run(iterations)
-    return (time.perf_counter() - start) / iterations
+    seconds = (time.perf_counter() - start) / iterations
+    if faults is not None:
+        faults.append((minor_faults() - before) / iterations)
+    return seconds
 
 
-def bench(cfg: Config, rounds: int, budget: float, have_torch: bool):
+def competitors(cfg: Config, have_torch: bool) -> dict:
+    """Each competitor's ``run(iterations)``, from the same data and initial weights."""
     makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit,
               "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
     if cfg.dtype != np.float64:  # the same net in float64, for the speed-up in the same rounds
         makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64))
     if have_torch:
         makers["(d) torch"] = torch_loop
-    runs = {name: make(cfg) for name, make in makers.items()}
+    return {name: make(cfg) for name, make in makers.items()}
+
+
+def check(cfg: Config, have_torch: bool, iterations: int = 3) -> dict[str, float]:
+    """Train every competitor ``iterations`` steps and compare it with the notebook loop (a).
+
+    Returns, per competitor, the largest difference from (a) over the final
+    weights, the biases and the recorded gradient magnitudes, each array's
+    ``max |x - x_a| / max |x_a|``: all of them must do the same computation
+    for the timings to be comparable.
+    """
+    runs = competitors(cfg, have_torch)
+    for run in runs.values():
+        run(iterations)
+    weights, biases, magnitudes = runs["(a) notebook"].state()
+    reference = [*weights, *biases, np.array(magnitudes)]
+    differences = {}
+    for name, run in runs.items():
+        W, b, m = run.state()
+        arrays = [*W, *b] + ([np.array(m)] if m is not None else [])
+        differences[name] = max(float(np.max(np.abs(a - r)) / np.max(np.abs(r))) if a.shape == r.shape
+                                else np.inf for a, r in zip(arrays, reference))
+    return differences
+
+
+def bench(cfg: Config, rounds: int, budget: float, have_torch: bool):
+    runs = competitors(cfg, have_torch)
     probe = time_per_iteration(runs["(a) notebook"], 20)  # warm-up and size the rounds
     iterations = max(20, int(budget / probe))
     for run in runs.values():
         run(5)
     times = {name: [] for name in runs}
+    faults = {name: [] for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():
-            times[name].append(time_per_iteration(run, iterations))
-    return times, iterations
+            times[name].append(time_per_iteration(run, iterations, faults[name]))
+    return times, faults, iterations
 
 
 def ratio(times, top: str, bottom: str) -> float:
@@ -278,11 +335,12 @@ def ratio(times, top: str, bottom: str) -> float:
     return statistics.median(t / b for t, b in zip(times[top], times[bottom]))
 
 
-def report(cfg: Config, times, iterations):
+def report(cfg: Config, times, faults, iterations):
     print(f"\n{cfg.name}  ({iterations} iterations per round, {len(next(iter(times.values())))} rounds)")
     for name, values in times.items():
         print(f"  {name:<27} {statistics.median(values) * 1e6:9.1f} us  [{min(values) * 1e6:8.1f} .."
-              f" {max(values) * 1e6:8.1f}]   {ratio(times, name, '(a) notebook'):5.2f}x notebook")
+              f" {max(values) * 1e6:8.1f}]   {ratio(times, name, '(a) notebook'):5.2f}x notebook"
+              f"   {statistics.median(faults[name]):6.1f} faults/it")
     print(f"  tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
           f" recorder on / off: {ratio(times, '(c) tinynet', '(c0) tinynet, no recorder'):.3f}x")
     if "(c64) tinynet, float64" in times:
@@ -359,8 +417,13 @@ def main(argv=None):
     for cfg in CONFIGS:
         if args.only and args.only not in cfg.name:
             continue
-        times, iterations = bench(cfg, args.rounds, args.budget, have_torch)
-        report(cfg, times, iterations)
+        differences = check(cfg, have_torch)
+        worst = max(differences, key=differences.get)
+        if differences[worst] > AGREE[cfg.dtype]:
+            sys.exit(f"{cfg.name}: {worst} does not compute what (a) does: its weights, biases or gradient "
+                     f"magnitudes after 3 steps differ by {differences[worst]:.1e}")
+        report(cfg, *bench(cfg, args.rounds, args.budget, have_torch))
+        print(f"  same weights, biases and magnitudes as (a) after 3 steps, to {differences[worst]:.0e}")
     if args.study:
         print(f"\nfull default study ({args.study_runs} runs each, alternating)")
         study(Path(__file__).resolve().parents[1], args.study_runs)

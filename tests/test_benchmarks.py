@@ -1,0 +1,65 @@
+"""The benchmark's competitors all do the same computation, so their timings compare like with like.
+
+No timing is asserted here: ``benchmarks/run.py`` measures; this file only checks
+that the notebook loop, the hand-optimised loop and tinynet train to the same weights.
+"""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def load_run_py():
+    spec = importlib.util.spec_from_file_location("tinynet_benchmarks_run", RUN_PY)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = load_run_py()
+
+
+@pytest.mark.parametrize("cfg", bench.CONFIGS, ids=lambda cfg: cfg.name)
+def test_every_competitor_trains_like_the_notebook_loop(cfg):
+    differences = bench.check(cfg, have_torch=False)
+    expected = {"(a) notebook", "(b) numpy", "(c) tinynet", "(c0) tinynet, no recorder"}
+    if cfg.dtype != np.float64:
+        expected.add("(c64) tinynet, float64")
+    assert set(differences) == expected
+    assert differences["(a) notebook"] == 0.0
+    assert max(differences.values()) <= bench.AGREE[cfg.dtype]
+
+
+def one_step_short(run):
+    return lambda iterations: run(iterations - 1)
+
+
+def biases_frozen(run):
+    def frozen(iterations):
+        run(iterations)
+        for b in run.state()[1]:
+            b[...] = 0.0
+
+    return frozen
+
+
+@pytest.mark.parametrize("sabotage", [one_step_short, biases_frozen])
+def test_a_competitor_that_skips_work_is_caught(monkeypatch, sabotage):
+    honest = bench.optimised_loop
+
+    def sabotaged(cfg):
+        run = honest(cfg)
+        broken = sabotage(run)
+        broken.state = run.state
+        return broken
+
+    monkeypatch.setattr(bench, "optimised_loop", sabotaged)
+    differences = bench.check(bench.CONFIGS[0], have_torch=False)
+    assert differences["(b) numpy"] > 1e-3
+    assert differences["(c) tinynet"] <= bench.AGREE[np.float64]
