@@ -419,6 +419,14 @@ def test_a_bad_stored_initializer_is_refused(tmp_path, init, words):
         tn.load(tmp_path / "m.npz")
 
 
+def test_an_initializer_for_a_layer_without_one_is_refused(tmp_path):
+    meta = {"format": "tinynet.Sequential", "version": 1, "layers": [
+        {"class": "Tanh", "config": {}, "arrays": {}, "init": {"class": "Normal", "config": {"std": 0.1}}}]}
+    write_zip(tmp_path / "m.npz", {"__tinynet__.npy": meta_bytes(meta)})
+    with pytest.raises(ValueError, match=r"layer 0 \(Tanh\) names an initializer, but has none"):
+        tn.load(tmp_path / "m.npz")
+
+
 def test_a_file_without_initializers_still_loads(tmp_path):
     write_zip(tmp_path / "m.npz", {"__tinynet__.npy": meta_bytes(good_meta()),
                                    "dense_0.W.npy": npy(np.ones((2, 3))), "dense_0.b.npy": npy(np.zeros(3))})

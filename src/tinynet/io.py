@@ -299,6 +299,8 @@ def _rebuild(data, file_size: int) -> Sequential:
             raise ValueError(f"layer {position} ({name}) could not be rebuilt from config "
                              f"{spec['config']}: {exc}") from None
         if "init" in spec:
+            if not isinstance(getattr(layer, "init", None), init.Initializer):
+                raise ValueError(f"layer {position} ({name}) names an initializer, but has none")
             layer.init = _initializer(spec["init"], f"layer {position} ({name})")
         if set(stored) != set(layer.params):
             raise ValueError(f"layer {position} ({name}) has parameters {sorted(layer.params)}, "
