@@ -92,6 +92,7 @@ class Normal(Initializer):
         return self.std * rng.standard_normal(shape)
 
     def get_config(self):
+        """The constructor argument that rebuilds this initializer: ``{"std": std}``."""
         return {"std": self.std}
 
     def __repr__(self):
