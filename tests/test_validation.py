@@ -231,6 +231,41 @@ def test_bad_rng_and_bad_constructor_arguments():
         tn.PrintLoss(every="10")
     with pytest.raises(TypeError, match="PrintLoss: file must be a file-like object with a write method, got 5"):
         tn.PrintLoss(file=5)  # at construction, not at the first print 1000 iterations later
+    with pytest.raises(ValueError, match="rng: an int seed must be >= 0, got -1"):
+        tn.Dense(2, 3, rng=-1)
+
+
+def test_one_callback_not_in_a_list_gets_a_hint():
+    with pytest.raises(TypeError, match=r"callbacks must be a list of Callbacks.*callbacks=\[GradientRecorder\(\.\.\.\)\]"):
+        small_model().fit(X, Y, iterations=2, callbacks=tn.GradientRecorder())
+
+
+@pytest.mark.parametrize("layer", [tn.Dense(2, 3, rng=0), tn.Maxout(2, 3, rng=0), tn.Sigmoid(), tn.ReLU(),
+                                   tn.Tanh(), tn.LeakyReLU()], ids=repr)
+def test_backward_before_forward_or_with_a_misshapen_gradient_names_the_layer(layer):
+    with pytest.raises(RuntimeError, match=f"{layer.name}: backward called before the layer was called on an input"):
+        layer.backward(np.ones((4, 3)))
+    out = layer(np.ones((4, 2)))
+    for bad in (np.ones((5, out.shape[1])), np.ones((1, out.shape[1])), np.ones(out.shape[1])):
+        expected = re.escape(f"{layer.name}: backward expected grad_out of shape {out.shape}")
+        with pytest.raises(ValueError, match=f"{expected}.*got {re.escape(str(bad.shape))}"):
+            layer.backward(bad)
+    assert layer.backward(np.ones_like(out)).shape == (4, 2)
+
+
+def test_a_model_backward_with_the_wrong_gradient_shape_names_the_last_layer():
+    model = small_model()
+    with pytest.raises(RuntimeError, match="dense_1: backward called before"):
+        model.backward(np.ones((4, 3)))
+    model.forward(np.ones((4, 2)))
+    with pytest.raises(ValueError, match=r"dense_1: backward expected grad_out of shape \(4, 3\).*got \(4, 5\)"):
+        model.backward(np.ones((4, 5)))
+
+
+def test_saving_into_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"save: the folder .*missing.* does not exist"):
+        small_model().save(tmp_path / "missing" / "m.npz")
+    assert not (tmp_path / "missing").exists()
 
 
 # -- training never fails silently ------------------------------------------------------------

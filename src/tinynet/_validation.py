@@ -29,6 +29,8 @@ def check_rng(rng: RNGLike) -> np.random.Generator | np.random.RandomState:
     if isinstance(rng, (np.random.Generator, np.random.RandomState)):
         return rng
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"rng: an int seed must be >= 0, got {rng}")
         return np.random.default_rng(rng)
     raise TypeError(
         "rng must be None, an int seed, a numpy Generator or a RandomState; "

@@ -112,10 +112,7 @@ class Activation(Layer):
         ndarray, shape (N, n)
             :math:`\\partial L / \\partial x`.
         """
-        if self.output is None:
-            raise RuntimeError(
-                f"{self.name}: backward called before the layer was called on an input"
-            )
+        self._check_grad_out(grad_out)
         return grad_out * self.derivative(self.input, self.output)
 
 
@@ -152,8 +149,7 @@ class Sigmoid(Activation):
 
     def backward(self, grad_out):
         # The base class's grad_out * derivative(x, out), with one temporary instead of three.
-        if self.output is None:
-            return super().backward(grad_out)
+        self._check_grad_out(grad_out)
         grad_in = np.subtract(1.0, self.output)
         grad_in *= self.output
         grad_in *= grad_out
@@ -206,8 +202,7 @@ class ReLU(Activation):
 
     def backward(self, grad_out):
         # The base class's grad_out * derivative(x, out), without the float copy of the mask.
-        if self.output is None:
-            return super().backward(grad_out)
+        self._check_grad_out(grad_out)
         return grad_out * (self.output > 0)
 
 

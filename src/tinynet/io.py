@@ -132,6 +132,8 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
         If a layer's class is not registered, its ``get_config()`` does not
         give its constructor's arguments as JSON, or a parameter is not a
         float array.
+    FileNotFoundError
+        If the folder that ``path`` names does not exist.
 
     Examples
     --------
@@ -180,6 +182,9 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
             specs[-1]["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
     meta = json.dumps({"format": FORMAT, "version": VERSION, "layers": specs}, allow_nan=False)
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"save: the folder {folder!r} does not exist; create it first (os.makedirs)")
     partial = path + ".partial"
     try:
         with open(partial, "wb") as f:

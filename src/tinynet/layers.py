@@ -148,6 +148,15 @@ class Layer:
         """
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad_out)")
 
+    def _check_grad_out(self, grad_out) -> None:
+        """Refuse a backward pass before any forward pass, or a ``grad_out`` not shaped like the output."""
+        if self.output is None:
+            raise RuntimeError(f"{self.name}: backward called before the layer was called on an input")
+        if getattr(grad_out, "shape", None) != self.output.shape:
+            got = getattr(grad_out, "shape", type(grad_out).__name__)
+            raise ValueError(f"{self.name}: backward expected grad_out of shape {self.output.shape} "
+                             f"(the shape of its last output), got {got}")
+
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Run ``forward(x)``, remember ``x`` and the output for ``backward``, run forward hooks.
 
@@ -305,6 +314,7 @@ class Dense(Layer):
         return out
 
     def backward(self, grad_out):
+        self._check_grad_out(grad_out)
         np.matmul(self.input.T, grad_out, out=self.grads["W"])
         # the sum over the batch as a product with a vector of ones: grad_out.sum(axis=0)
         # up to rounding, two to five times faster for tall, narrow batches
@@ -439,11 +449,7 @@ class Maxout(Layer):
         return np.take_along_axis(z, self._winner[None], axis=0)[0]
 
     def backward(self, grad_out):
-        if self._winner is None or self._winner.shape != grad_out.shape:
-            raise RuntimeError(
-                f"{self.name}: backward needs grad_out shaped like the last output, "
-                f"{None if self._winner is None else self._winner.shape}; got {grad_out.shape}"
-            )
+        self._check_grad_out(grad_out)
         routed = np.zeros((self.pieces, *grad_out.shape), dtype=grad_out.dtype)
         np.put_along_axis(routed, self._winner[None], grad_out[None], axis=0)  # M_k * G
         np.matmul(self.input.T, routed, out=self.grads["W"])

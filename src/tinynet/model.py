@@ -379,6 +379,9 @@ class Sequential:
         for key, param in self.parameters().items():
             if not np.isfinite(param).all():
                 raise ValueError(f"fit: the parameter {key} contains NaN or infinity; rebuild or reload the model")
+        if isinstance(callbacks, Callback):
+            raise TypeError(f"fit: callbacks must be a list of Callbacks; got one, {callbacks!r}: "
+                            f"pass callbacks=[{type(callbacks).__name__}(...)]")
         callbacks = list(callbacks)
         for cb in callbacks:
             if not isinstance(cb, Callback):
