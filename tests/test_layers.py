@@ -108,6 +108,18 @@ def test_hook_must_be_callable():
         tn.Dense(2, 2, rng=0).register_forward_hook(3)
 
 
+def test_a_hook_that_cannot_take_three_arguments_is_refused_when_registered():
+    layer = tn.Dense(2, 2, rng=0)
+    with pytest.raises(TypeError, match=r"dense: this hook is called as fn\(layer, x, out\), but .* cannot take"):
+        layer.register_forward_hook(lambda out: None)
+    with pytest.raises(TypeError, match=r"called as fn\(layer, grad_in, grad_out\)"):
+        layer.register_backward_hook(lambda layer, grad_in: None)
+    assert not layer._forward_hooks
+    assert not layer._backward_hooks
+    layer.register_forward_hook(lambda *args: None)  # these fit
+    layer.register_backward_hook(print)  # no signature to inspect: accepted
+
+
 def test_repr_is_readable():
     assert repr(tn.Dense(2, 5, init=tn.init.Normal(0.1), rng=0)) == "Dense(2, 5, init=Normal(std=0.1))"
     assert repr(tn.LeakyReLU()) == "LeakyReLU(alpha=0.01)"

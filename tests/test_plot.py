@@ -91,6 +91,21 @@ def test_decision_boundary_single_and_panels(runs):
     assert png_bytes(axes[0].figure) > 10_000
 
 
+@pytest.mark.parametrize(
+    ("X", "y", "step", "error", "words"),
+    [
+        (np.ones((5, 3)), np.zeros(5, int), 0.1, ValueError, r"X must have 2 features .* got shape \(5, 3\)"),
+        (np.ones((5, 2)), np.zeros(4, int), 0.1, ValueError, "y has 4 labels but X has 5 samples"),
+        (np.ones((5, 2)), np.zeros(5, int), 0.0, ValueError, "step must be finite and > 0"),
+        (np.array([[0.0, 0.0], [1e6, 1.0]]), np.zeros(2, int), 0.02, ValueError, r"would colour 7.5e\+09 grid points"),
+        (np.ones((5, 2)), np.zeros(5, int), "0.1", TypeError, "step must be a real number"),
+    ],
+)
+def test_decision_boundary_refuses_bad_input(X, y, step, error, words):
+    with pytest.raises(error, match=words):
+        tn.plot.decision_boundary(tn.Sequential(tn.Dense(2, 3, rng=0)), X, y, step=step)
+
+
 def test_loss_curves_and_the_older_name(runs):
     assert tn.plot.loss_curve is tn.plot.loss_curves
     ax = tn.plot.loss_curves({name: run.loss for name, run in runs.items()})

@@ -50,3 +50,9 @@ def test_inputs_respect_bounds_shape_and_margin(x):
 
 def test_layers_with_weights_need_their_width():
     assert_backward_correct(lambda: tn.Dense(4, 2, rng=0), n_features=4, max_examples=10)
+
+
+@pytest.mark.parametrize("bad", [tn.ReLU(), "relu", lambda: "not a layer"], ids=["instance", "str", "factory of str"])
+def test_assert_backward_correct_wants_something_that_builds_a_layer(bad):
+    with pytest.raises(TypeError, match=r"assert_backward_correct: (pass the layer's class|layer_factory\(\) must return)"):
+        assert_backward_correct(bad)

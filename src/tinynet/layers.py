@@ -13,6 +13,7 @@ remembers the input and output for ``backward`` and runs forward hooks.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 
@@ -183,7 +184,7 @@ class Layer:
         HookHandle
             ``handle.remove()`` detaches ``fn``.
         """
-        return self._register(self._forward_hooks, fn)
+        return self._register(self._forward_hooks, fn, "fn(layer, x, out)")
 
     def register_backward_hook(self, fn: Callable) -> HookHandle:
         """Call ``fn(layer, grad_in, grad_out)`` after every backward pass in a model.
@@ -210,11 +211,18 @@ class Layer:
         >>> seen
         ['dense_0']
         """
-        return self._register(self._backward_hooks, fn)
+        return self._register(self._backward_hooks, fn, "fn(layer, grad_in, grad_out)")
 
-    def _register(self, hooks: dict, fn: Callable) -> HookHandle:
+    def _register(self, hooks: dict, fn: Callable, call: str) -> HookHandle:
         if not callable(fn):
             raise TypeError(f"{self.name}: a hook must be callable, got {fn!r}")
+        try:  # a wrong signature fails now, not at the first call deep inside fit
+            inspect.signature(fn).bind(None, None, None)
+        except TypeError:
+            raise TypeError(f"{self.name}: this hook is called as {call}, but {fn!r} cannot take "
+                            f"those three arguments") from None
+        except ValueError:  # no signature to inspect (some built-ins): trust it
+            pass
         handle = HookHandle(hooks)
         hooks[handle] = fn
         return handle

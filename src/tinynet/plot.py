@@ -19,12 +19,14 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ._validation import check_choice, check_int
+from ._validation import check_choice, check_features, check_int, check_labels, check_positive
 
 __all__ = [
     "gradient_magnitudes", "gradient_flow", "gradient_heatmap", "decision_boundary",
     "loss_curves", "loss_curve", "saturation",
 ]
+
+_MAX_GRID = 4_000_000  # decision_boundary refuses finer grids: memory, and minutes of predicting
 
 SEED_METRIC = "sum |dW| / (n_in + n_out)"
 
@@ -391,6 +393,15 @@ def decision_boundary(model, X, y, *, ax=None, title=None, step=0.02):
     >>> [a.get_title().split(":")[0] for a in axes]
     ['relu', 'tanh']
     """
+    X = check_features(X, "decision_boundary")
+    if X.shape[1] != 2:
+        raise ValueError(f"decision_boundary: X must have 2 features (the plane it colours), got shape {X.shape}")
+    y = check_labels(y, X.shape[0], None, "decision_boundary")
+    step = check_positive(step, "step", "decision_boundary")
+    points = math.ceil((np.ptp(X[:, 0]) + 2) / step) * math.ceil((np.ptp(X[:, 1]) + 2) / step)
+    if points > _MAX_GRID:
+        raise ValueError(f"decision_boundary: step={step:g} over this X would colour {points:.3g} grid points; "
+                         f"use a larger step (at most {_MAX_GRID:,} points)")
     if isinstance(model, Mapping):
         _nonempty(model, "model", "decision_boundary")
         axes = _panels(len(model), ax, size=(4.8, 4.4))

@@ -126,6 +126,9 @@ def assert_backward_correct(
     ------
     AssertionError
         With the gradient-check report of the (shrunk) failing input.
+    TypeError
+        If ``layer_factory`` is a layer instance rather than something that
+        builds one, or builds something that is not a layer.
 
     Examples
     --------
@@ -133,8 +136,16 @@ def assert_backward_correct(
     >>> from tinynet.testing import assert_backward_correct
     >>> assert_backward_correct(tn.Sigmoid, max_examples=10)
     """
+    if isinstance(layer_factory, Layer) or not callable(layer_factory):
+        raise TypeError(
+            "assert_backward_correct: pass the layer's class or a function that builds it (tn.ReLU, "
+            f"lambda: tn.LeakyReLU(0.1)): every example needs a fresh layer; got {layer_factory!r}"
+        )
+    sample = layer_factory()
+    if not isinstance(sample, Layer):
+        raise TypeError(f"assert_backward_correct: layer_factory() must return a tinynet Layer, got {sample!r}")
     if kinks is None:
-        kinks = getattr(layer_factory(), "kinks", ())
+        kinks = getattr(sample, "kinks", ())
     shapes = input_shapes(n_cols=n_features)
 
     @settings(
