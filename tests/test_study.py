@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinynet as tn
-from tinynet.study import compare, main
+from tinynet.study import compare, main, save_figures
 
 EXPECTED = Path(__file__).parent / "data" / "expected_output.txt"
 FIGURES = ["decision_boundaries.png", "gradient_flow.png", "gradient_heatmap.png", "gradients.png",
@@ -160,6 +160,7 @@ def test_quiet_prints_nothing(capsys):
         (["--seed", "-3"], "argument --seed: must be >= 0, got -3"),
         (["--metric", "max"], "argument --metric: invalid choice: 'max'"),
         (["--depht", "3"], "unrecognized arguments: --depht 3"),
+        (["--out", __file__], "argument --out: " + __file__ + " is a file, not a folder for the figures"),
     ],
 )
 def test_bad_options_get_argparse_messages(argv, message, capsys):
@@ -170,6 +171,13 @@ def test_bad_options_get_argparse_messages(argv, message, capsys):
     assert err.startswith("usage: tinynet-study")
     assert message in err
     assert "Traceback" not in err
+
+
+def test_save_figures_into_a_file_is_refused(tmp_path):
+    (tmp_path / "taken").write_text("")
+    result = compare(("relu",), iterations=2, quiet=True)
+    with pytest.raises(FileExistsError, match="taken is a file, not a folder"):
+        save_figures(result, tmp_path / "taken")
 
 
 def test_divergence_is_an_error_message_not_a_traceback(capsys):

@@ -452,11 +452,18 @@ def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> lis
     -------
     list of Path
         The files written, in the order above.
+
+    Raises
+    ------
+    FileExistsError
+        If ``out`` is an existing file.
     """
     plot._pyplot()  # the clear ImportError, before any work
     from matplotlib.figure import Figure
 
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"save_figures: {out} is a file, not a folder for the figures")
     out.mkdir(parents=True, exist_ok=True)
     s = result.settings
     where = f"depth {s.get('depth')}, width {s.get('width')}, lr {s.get('lr'):g}, l2 {s.get('l2'):g}"
@@ -584,6 +591,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if len(set(args.activations)) != len(args.activations):
         parser.error(f"argument --activations: a name is given twice: {' '.join(args.activations)}")
+    if not args.no_figures and args.out.exists() and not args.out.is_dir():
+        parser.error(f"argument --out: {args.out} is a file, not a folder for the figures")
     try:
         import tqdm  # noqa: F401
 
