@@ -123,3 +123,36 @@ def test_a_hook_that_cannot_take_three_arguments_is_refused_when_registered():
 def test_repr_is_readable():
     assert repr(tn.Dense(2, 5, init=tn.init.Normal(0.1), rng=0)) == "Dense(2, 5, init=Normal(std=0.1))"
     assert repr(tn.LeakyReLU()) == "LeakyReLU(alpha=0.01)"
+
+
+BUILT_IN_LAYERS = {
+    "Dense": lambda n: tn.Dense(n, 3, rng=0),
+    "Maxout": lambda n: tn.Maxout(n, 3, pieces=2, rng=0),
+    **{cls.__name__: lambda n, cls=cls: cls()
+       for cls in (tn.Sigmoid, tn.Tanh, tn.ReLU, tn.LeakyReLU, tn.ELU, tn.Softplus)},
+}
+
+
+@pytest.mark.parametrize("make", BUILT_IN_LAYERS.values(), ids=BUILT_IN_LAYERS.keys())
+@given(data=st.data())
+@settings(deadline=None, max_examples=25)
+def test_no_layer_writes_into_its_inputs_or_into_arrays_it_returned(make, data):
+    n = data.draw(st.integers(1, 4))
+    x1, x2 = (data.draw(inputs(st.just((data.draw(st.integers(1, 5)), n)))) for _ in range(2))
+    layer = make(n)
+    x1_before = x1.copy()
+    out1 = layer(x1)
+    out1_before = out1.copy()
+    g = np.random.default_rng(0).normal(size=out1.shape)
+    g_before = g.copy()
+    grad_in1 = layer.backward(g)
+    grad_in1_before = grad_in1.copy()
+    layer.backward(np.ones_like(out1))  # a second backward pass must not overwrite the first one's result
+    out2 = layer(x2)  # nor must a second forward pass overwrite the first one's output
+    layer.backward(np.ones_like(out2))
+    assert np.array_equal(x1, x1_before)
+    assert np.array_equal(g, g_before)
+    assert np.array_equal(out1, out1_before)
+    assert np.array_equal(grad_in1, grad_in1_before)
+    assert not np.shares_memory(out1, x1)
+    assert not np.shares_memory(grad_in1, g)
