@@ -141,6 +141,18 @@ def test_fit_learns_the_spiral_and_history_records_every_iteration():
     assert "2000 iterations" in repr(history)
 
 
+@pytest.mark.parametrize("batch_size", [None, 7])
+def test_fit_and_predict_leave_the_users_data_alone(batch_size):
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    X_before, y_before = X.copy(), y.copy()
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Sigmoid(), tn.Dense(8, 3, rng=1))
+    model.fit(X, y, l2=1e-3, iterations=20, batch_size=batch_size, rng=0, callbacks=[tn.GradientRecorder()])
+    model.predict_proba(X)
+    model.accuracy(X, y)
+    assert np.array_equal(X, X_before)
+    assert np.array_equal(y, y_before)
+
+
 def test_minibatches_are_deterministic_given_rng():
     X, y = tn.datasets.spiral(n_per_class=20, rng=0)
 
