@@ -394,3 +394,49 @@ def test_every_rng_argument_accepts_int_generator_and_randomstate(rng):
     model = tn.Sequential(tn.Dense(2, 3, rng=rng), tn.Tanh(), tn.Maxout(3, 3, rng=rng))
     model.fit(data, labels, iterations=2, batch_size=4, rng=rng)
     assert tn.gradcheck(model, data[:2], rng=rng)
+
+
+# -- a learner's own layer, written wrong ------------------------------------------------------
+class ReturnsList(tn.Layer):
+    def forward(self, x):
+        return x.tolist()
+
+    def backward(self, grad_out):
+        return grad_out
+
+
+class DropsColumn(tn.Layer):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, grad_out):
+        return grad_out[:, :1]
+
+
+class ForgetsItsGrads(tn.Layer):
+    def __init__(self):
+        super().__init__()
+        self.params = {"s": np.ones(3)}
+
+    def forward(self, x):
+        return x * self.params["s"]
+
+    def backward(self, grad_out):
+        return grad_out * self.params["s"]
+
+
+def test_a_forward_that_returns_no_array_is_named():
+    with pytest.raises(TypeError, match="returns_list_0: forward must return a numpy array, got list"):
+        tn.Sequential(tn.Dense(2, 3, rng=0), ReturnsList(), tn.Dense(3, 3, rng=1)).fit(X, Y, iterations=1)
+
+
+def test_a_backward_that_returns_the_wrong_shape_is_named_not_the_layer_below():
+    model = tn.Sequential(tn.Dense(2, 3, rng=0), tn.ReLU(), DropsColumn(), tn.Dense(3, 3, rng=1))
+    with pytest.raises(ValueError, match=r"drops_column_0: backward returned a gradient of shape \(30, 1\); "
+                                         r"it must have the shape of the layer's input, \(30, 3\)"):
+        model.fit(X, Y, iterations=1)
+
+
+def test_gradcheck_names_a_layer_whose_grads_lack_a_params_key():
+    with pytest.raises(TypeError, match=r"gradcheck: forgets_its_grads has params \['s'\] but grads \[\]"):
+        tn.gradcheck(ForgetsItsGrads(), np.ones((2, 3)))

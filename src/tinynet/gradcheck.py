@@ -216,8 +216,9 @@ def gradcheck(
     Raises
     ------
     TypeError
-        If ``x`` or a parameter is not float64: finite differences in lower
-        precision are dominated by rounding error.
+        If ``x`` or a parameter is not float64 (finite differences in lower
+        precision are dominated by rounding error), or a layer's ``grads``
+        lack a key of its ``params``.
     ValueError
         If ``x`` or a parameter contains NaN or infinity.
 
@@ -261,6 +262,9 @@ def gradcheck(
         prefix = isinstance(target, Sequential)
         arrays = {"x": x}
         for layer in layers:
+            if set(layer.params) != set(layer.grads):
+                raise TypeError(f"gradcheck: {layer.name} has params {sorted(layer.params)} but grads "
+                                f"{sorted(layer.grads)}; give grads an array for every params key")
             for key, value in layer.params.items():
                 _check_array(value, key, layer)
                 arrays[f"{layer.name}.{key}" if prefix else key] = value

@@ -170,6 +170,8 @@ class Layer:
         ndarray, shape (N, n_out)
         """
         out = self.forward(x)
+        if not isinstance(out, np.ndarray):
+            raise TypeError(f"{self.name}: forward must return a numpy array, got {type(out).__name__}")
         self.input, self.output = x, out
         if self._forward_hooks:
             for hook in tuple(self._forward_hooks.values()):

@@ -128,6 +128,10 @@ class Sequential:
         """
         for layer in reversed(self.layers):
             grad_in = layer.backward(grad)
+            if getattr(grad_in, "shape", None) != layer.input.shape:  # name the layer that got it wrong
+                got = getattr(grad_in, "shape", type(grad_in).__name__)
+                raise ValueError(f"{layer.name}: backward returned a gradient of shape {got}; it must have "
+                                 f"the shape of the layer's input, {layer.input.shape}")
             if layer._backward_hooks:
                 layer._run_backward_hooks(grad_in, grad)
             grad = grad_in
