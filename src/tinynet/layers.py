@@ -151,12 +151,16 @@ class Layer:
 
     def _check_grad_out(self, grad_out) -> None:
         """Refuse a backward pass before any forward pass, or a ``grad_out`` not shaped like the output."""
+        try:  # the common case first, and cheap: it runs for every layer in every iteration
+            if grad_out.shape == self.output.shape:
+                return
+        except AttributeError:  # no forward pass yet (output is None), or grad_out is not an array
+            pass
         if self.output is None:
             raise RuntimeError(f"{self.name}: backward called before the layer was called on an input")
-        if getattr(grad_out, "shape", None) != self.output.shape:
-            got = getattr(grad_out, "shape", type(grad_out).__name__)
-            raise ValueError(f"{self.name}: backward expected grad_out of shape {self.output.shape} "
-                             f"(the shape of its last output), got {got}")
+        got = getattr(grad_out, "shape", type(grad_out).__name__)
+        raise ValueError(f"{self.name}: backward expected grad_out of shape {self.output.shape} "
+                         f"(the shape of its last output), got {got}")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Run ``forward(x)``, remember ``x`` and the output for ``backward``, run forward hooks.
