@@ -172,6 +172,11 @@ class Layer:
         Returns
         -------
         ndarray, shape (N, n_out)
+
+        Raises
+        ------
+        TypeError
+            If ``forward`` returned something other than a numpy array.
         """
         out = self.forward(x)
         if not isinstance(out, np.ndarray):

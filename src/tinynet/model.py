@@ -125,6 +125,9 @@ class Sequential:
         """Backpropagate ``dL/dscores`` (``(N, n_out)``); returns ``dL/dx`` (``(N, n_in)``).
 
         Fills every layer's ``grads`` and fires backward hooks, last layer first.
+        Raises ``ValueError`` naming the layer if ``grad`` is not shaped like the
+        scores, or if a layer's ``backward`` returns a gradient not shaped like
+        its input.
         """
         for layer in reversed(self.layers):
             grad_in = layer.backward(grad)
