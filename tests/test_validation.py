@@ -437,6 +437,18 @@ def test_a_backward_that_returns_the_wrong_shape_is_named_not_the_layer_below():
         model.fit(X, Y, iterations=1)
 
 
+def test_a_model_refuses_a_layer_whose_grads_lack_a_params_key_or_that_skipped_super_init():
+    with pytest.raises(TypeError, match=r"Sequential: forgets_its_grads has params \['s'\] but grads \[\]"):
+        tn.Sequential(tn.Dense(2, 3, rng=0), ForgetsItsGrads())
+
+    class NoSuperInit(tn.Layer):
+        def __init__(self):
+            self.params = {"w": np.ones(2)}
+
+    with pytest.raises(TypeError, match=r"Sequential: NoSuperInit has params \['w'\] but grads \[\].*super"):
+        tn.Sequential(NoSuperInit())
+
+
 def test_gradcheck_names_a_layer_whose_grads_lack_a_params_key():
     with pytest.raises(TypeError, match=r"gradcheck: forgets_its_grads has params \['s'\] but grads \[\]"):
         tn.gradcheck(ForgetsItsGrads(), np.ones((2, 3)))

@@ -38,6 +38,17 @@ def check_rng(rng: RNGLike) -> np.random.Generator | np.random.RandomState:
     )
 
 
+def check_param_grads(layer, owner: str) -> None:
+    """Refuse a layer whose ``grads`` do not have exactly the keys of its ``params``."""
+    params, grads = getattr(layer, "params", None), getattr(layer, "grads", None)
+    if not (isinstance(params, dict) and isinstance(grads, dict)) or set(params) != set(grads):
+        raise TypeError(
+            f"{owner}: {getattr(layer, 'name', type(layer).__name__)} has params {sorted(params or {})} but "
+            f"grads {sorted(grads or {})}; give grads an array for every params key (and call "
+            "super().__init__() in the layer's __init__)"
+        )
+
+
 def check_positive(value, name: str, owner: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float, refusing NaN, infinities and negatives."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

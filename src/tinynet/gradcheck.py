@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import RNGLike, check_positive, check_rng
+from ._validation import RNGLike, check_param_grads, check_positive, check_rng
 from .layers import Layer
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
@@ -262,9 +262,7 @@ def gradcheck(
         prefix = isinstance(target, Sequential)
         arrays = {"x": x}
         for layer in layers:
-            if set(layer.params) != set(layer.grads):
-                raise TypeError(f"gradcheck: {layer.name} has params {sorted(layer.params)} but grads "
-                                f"{sorted(layer.grads)}; give grads an array for every params key")
+            check_param_grads(layer, "gradcheck")
             for key, value in layer.params.items():
                 _check_array(value, key, layer)
                 arrays[f"{layer.name}.{key}" if prefix else key] = value

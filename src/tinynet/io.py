@@ -46,7 +46,7 @@ _META = "__tinynet__"
 _BUILTIN = [layers.Dense, layers.Maxout, activations.Sigmoid, activations.Tanh, activations.ReLU,
             activations.LeakyReLU, activations.ELU, activations.Softplus]
 _REGISTRY: dict[str, type[Layer]] = {cls.__name__: cls for cls in _BUILTIN}
-_INITIALIZERS = {cls.__name__: cls for cls in (init.Normal, init.GlorotNormal, init.GlorotUniform, init.HeNormal)}
+_INITIALIZERS = {name: getattr(init, name) for name in init.__all__ if name != "Initializer"}
 
 
 # numpydoc's PR02 check drops a first parameter named ``cls`` (it takes it for a classmethod's)
@@ -176,10 +176,11 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
                 raise TypeError(f"save: {layer.name}.params[{key!r}] must be a float32/float64 array")
             keys[key] = f"{layer.name}.{key}"
             arrays[keys[key]] = value
-        specs.append({"class": names[cls], "config": config, "arrays": keys})
+        spec = {"class": names[cls], "config": config, "arrays": keys}
         initializer = getattr(layer, "init", None)
         if type(initializer) in _INITIALIZERS.values():  # only the weights' draw used it: kept for the repr
-            specs[-1]["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
+            spec["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
+        specs.append(spec)
     meta = json.dumps({"format": FORMAT, "version": VERSION, "layers": specs}, allow_nan=False)
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
     folder = os.path.dirname(os.path.abspath(path))

@@ -22,7 +22,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._validation import RNGLike, check_features, check_int, check_labels, check_positive, check_rng
+from ._validation import (
+    RNGLike,
+    check_features,
+    check_int,
+    check_labels,
+    check_param_grads,
+    check_positive,
+    check_rng,
+)
 from .activations import Activation
 from .callbacks import Callback, History
 from .layers import Layer
@@ -101,11 +109,7 @@ class Sequential:
                     f"Sequential: item {position} is {layer!r}, not a tinynet Layer "
                     "(did you pass the class instead of an instance, e.g. tn.ReLU instead of tn.ReLU()?)"
                 )
-            if not hasattr(layer, "params") or set(layer.params) != set(layer.grads):
-                raise TypeError(
-                    f"Sequential: {type(layer).__name__} has no matching params/grads dicts; "
-                    "did its __init__ call super().__init__()?"
-                )
+            check_param_grads(layer, "Sequential")
             if sum(other is layer for other in layers) > 1:
                 raise ValueError(f"Sequential: the same {type(layer).__name__} instance appears twice")
             index = counts.get(layer.kind, 0)
