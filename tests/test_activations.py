@@ -57,6 +57,17 @@ def test_sigmoid_limits():
     assert 0 < out32[0, 0] < 1e-34
 
 
+def test_relu_reused_on_batches_of_other_shapes_and_dtypes():
+    # ReLU keeps an array of zeros shaped like the last batch; a new shape or dtype must renew it
+    relu, rng = tn.ReLU(), np.random.default_rng(0)
+    for shape, dtype in [((4, 3), np.float64), ((2, 3), np.float64), ((2, 5), np.float64),
+                         ((2, 5), np.float32), ((4, 3), np.float64)]:
+        x = rng.normal(size=shape).astype(dtype)
+        out = relu(x)
+        assert out.dtype == dtype
+        assert np.array_equal(out, np.maximum(x, 0))
+
+
 def test_relu_derivative_at_kink_is_zero():
     relu = tn.ReLU()
     relu(np.array([[0.0, 1.0]]))
