@@ -1,5 +1,7 @@
 """Dense, initializers and hooks."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -156,3 +158,38 @@ def test_no_layer_writes_into_its_inputs_or_into_arrays_it_returned(make, data):
     assert np.array_equal(grad_in1, grad_in1_before)
     assert not np.shares_memory(out1, x1)
     assert not np.shares_memory(grad_in1, g)
+
+
+@pytest.mark.parametrize("make", BUILT_IN_LAYERS.values(), ids=BUILT_IN_LAYERS.keys())
+def test_a_list_or_an_integer_array_is_taken_as_float64(make):
+    x = np.array([[1.0, -2.0], [0.0, 3.0], [-1.0, 2.0]])
+    layer = make(2)
+    expected = layer(x)
+    expected_grad = layer.backward(np.ones_like(expected))
+    for x_like in (x.tolist(), x.astype(np.int64)):
+        layer = make(2)
+        out = layer(x_like)
+        grad = layer.backward(np.ones_like(out))
+        assert out.dtype == grad.dtype == np.float64
+        assert np.array_equal(out, expected)
+        assert np.array_equal(grad, expected_grad)
+
+
+def test_a_model_takes_a_list_like_an_array():
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Sigmoid(), tn.Dense(4, 3, rng=1))
+    x = [[1, -2], [0, 3]]
+    assert np.array_equal(model.forward(x), model.forward(np.array(x, dtype=float)))
+
+
+@pytest.mark.parametrize(
+    ("x_like", "says"),
+    [
+        (np.array([[True, False]]), "got dtype bool"),
+        ([["a", "b"]], "got dtype <U1"),
+        (np.array([[1j, 0]]), "got dtype complex128"),
+        ([[1.0], [1.0, 2.0]], "must be array-like of numbers"),
+    ],
+)
+def test_an_input_of_anything_but_real_numbers_is_refused_naming_the_layer(x_like, says):
+    with pytest.raises(TypeError, match=f"relu: the input .*{re.escape(says)}"):
+        tn.ReLU()(x_like)

@@ -89,20 +89,29 @@ def check_choice(value: str, choices, what: str) -> str:
     raise ValueError(f"unknown {what} {value!r}; valid names are {valid}.{guess}")
 
 
+def check_real(x, owner: str, name: str = "X") -> np.ndarray:
+    """Return ``np.asarray(x)`` if it holds real numbers (int or float).
+
+    Booleans, strings, objects, complex numbers and ragged nested lists are refused.
+    """
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nested lists, odd objects
+        raise TypeError(f"{owner}: {name} must be array-like of numbers ({exc})") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{owner}: {name} must hold real numbers (int or float), got dtype {arr.dtype}"
+        )
+    return arr
+
+
 def check_features(x, owner: str, dtype=np.float64) -> np.ndarray:
     """Return ``x`` as a finite 2-D float array of shape ``(n_samples, n_features)``.
 
     Integer and lower-precision float input is converted to ``dtype``; booleans,
     strings, objects, complex numbers, NaN and infinities are refused.
     """
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged nested lists, odd objects
-        raise TypeError(f"{owner}: X must be array-like of numbers ({exc})") from None
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{owner}: X must hold real numbers (int or float), got dtype {arr.dtype}"
-        )
+    arr = check_real(x, owner)
     if arr.ndim != 2:
         one = " (one sample? use x.reshape(1, -1))" if arr.ndim == 1 else ""
         raise ValueError(

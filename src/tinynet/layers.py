@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._validation import RNGLike, check_int, check_rng
+from ._validation import RNGLike, check_int, check_real, check_rng
 from .init import GlorotUniform, Initializer
 
 __all__ = ["Layer", "HookHandle", "Dense", "Maxout"]
@@ -167,7 +167,9 @@ class Layer:
 
         Parameters
         ----------
-        x : ndarray, shape (N, n_in)
+        x : array_like, shape (N, n_in)
+            A float64 or float32 array is used as it is; a list or an integer
+            array becomes float64 first.
 
         Returns
         -------
@@ -176,8 +178,11 @@ class Layer:
         Raises
         ------
         TypeError
-            If ``forward`` returned something other than a numpy array.
+            If ``x`` does not hold real numbers, or ``forward`` returned
+            something other than a numpy array.
         """
+        if not isinstance(x, np.ndarray) or x.dtype.char not in "fd":  # not float32 or float64
+            x = check_real(x, self.name, "the input").astype(np.float64)
         out = self.forward(x)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"{self.name}: forward must return a numpy array, got {type(out).__name__}")
