@@ -250,6 +250,8 @@ def test_backward_before_forward_or_with_a_misshapen_gradient_names_the_layer(la
         expected = re.escape(f"{layer.name}: backward expected grad_out of shape {out.shape}")
         with pytest.raises(ValueError, match=f"{expected}.*got {re.escape(str(bad.shape))}"):
             layer.backward(bad)
+    with pytest.raises(TypeError, match=f"{layer.name}: backward expected grad_out as a numpy array .* got list"):
+        layer.backward(np.ones_like(out).tolist())
     assert layer.backward(np.ones_like(out)).shape == (4, 2)
 
 

@@ -158,9 +158,11 @@ class Layer:
             pass
         if self.output is None:
             raise RuntimeError(f"{self.name}: backward called before the layer was called on an input")
-        got = getattr(grad_out, "shape", type(grad_out).__name__)
+        if not isinstance(grad_out, np.ndarray):
+            raise TypeError(f"{self.name}: backward expected grad_out as a numpy array of shape "
+                            f"{self.output.shape}, got {type(grad_out).__name__}")
         raise ValueError(f"{self.name}: backward expected grad_out of shape {self.output.shape} "
-                         f"(the shape of its last output), got {got}")
+                         f"(the shape of its last output), got {grad_out.shape}")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Run ``forward(x)``, remember ``x`` and the output for ``backward``, run forward hooks.
