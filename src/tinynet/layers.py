@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 
 from ._validation import RNGLike, check_int, check_real, check_rng
 from .init import GlorotUniform, Initializer
@@ -164,7 +165,7 @@ class Layer:
         raise ValueError(f"{self.name}: backward expected grad_out of shape {self.output.shape} "
                          f"(the shape of its last output), got {grad_out.shape}")
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
+    def __call__(self, x: npt.ArrayLike) -> np.ndarray:
         """Run ``forward(x)``, remember ``x`` and the output for ``backward``, run forward hooks.
 
         Parameters

@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 
 from ._validation import (
     RNGLike,
@@ -119,8 +120,12 @@ class Sequential:
         self._n_outputs()  # refuses mismatched widths now rather than at the first forward pass
 
     # -- passes -------------------------------------------------------------
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """Scores for a batch ``x`` of shape ``(N, n_in)``; returns ``(N, n_out)``."""
+    def forward(self, x: npt.ArrayLike) -> np.ndarray:
+        """Scores for a batch ``x`` of shape ``(N, n_in)``; returns ``(N, n_out)``.
+
+        Each layer is called in turn (see :meth:`Layer.__call__ <tinynet.Layer.__call__>`),
+        so a list or an integer array is taken as float64.
+        """
         for layer in self.layers:
             x = layer(x)
         return x
