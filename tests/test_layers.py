@@ -193,3 +193,17 @@ def test_a_model_takes_a_list_like_an_array():
 def test_an_input_of_anything_but_real_numbers_is_refused_naming_the_layer(x_like, says):
     with pytest.raises(TypeError, match=f"relu: the input .*{re.escape(says)}"):
         tn.ReLU()(x_like)
+
+
+def test_an_array_subclass_is_taken_as_a_plain_array():
+    # np.matrix makes * a matrix product: kept as it is, ReLU's backward gave a wrong gradient
+    x = np.array([[1.0, -2.0], [3.0, 4.0]])
+    g = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.warns(PendingDeprecationWarning):
+        matrix = np.matrix(x)
+    for x_like in (matrix, np.ma.masked_array(x, mask=np.zeros_like(x, dtype=bool)), x.astype(np.float32).view(np.matrix)):
+        layer = tn.ReLU()
+        out = layer(x_like)
+        assert type(out) is np.ndarray
+        assert out.dtype == x_like.dtype  # float32 stays float32
+        assert np.array_equal(layer.backward(g.astype(out.dtype)), g * (x > 0))

@@ -105,6 +105,16 @@ def check_real(x, owner: str, name: str = "X") -> np.ndarray:
     return arr
 
 
+def check_layer_input(x, owner: str) -> np.ndarray:
+    """Return ``x`` as a plain float32 or float64 array, what every layer computes with.
+
+    A list, an integer array or another float type becomes float64; a subclass
+    such as ``np.matrix`` (whose ``*`` is a matrix product) a plain array.
+    """
+    arr = check_real(x, owner, "the input")
+    return arr if arr.dtype.char in "fd" else arr.astype(np.float64)
+
+
 def check_features(x, owner: str, dtype=np.float64) -> np.ndarray:
     """Return ``x`` as a finite 2-D float array of shape ``(n_samples, n_features)``.
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import RNGLike, check_int, check_real, check_rng
+from ._validation import RNGLike, check_int, check_layer_input, check_rng
 from .init import GlorotUniform, Initializer
 
 __all__ = ["Layer", "HookHandle", "Dense", "Maxout"]
@@ -172,7 +172,8 @@ class Layer:
         ----------
         x : array_like, shape (N, n_in)
             A float64 or float32 array is used as it is; a list or an integer
-            array becomes float64 first.
+            array becomes float64 first, and an array subclass such as
+            ``np.matrix`` a plain array.
 
         Returns
         -------
@@ -184,8 +185,8 @@ class Layer:
             If ``x`` does not hold real numbers, or ``forward`` returned
             something other than a numpy array.
         """
-        if not isinstance(x, np.ndarray) or x.dtype.char not in "fd":  # not float32 or float64
-            x = check_real(x, self.name, "the input").astype(np.float64)
+        if type(x) is not np.ndarray or x.dtype.char not in "fd":  # not a plain float32 or float64 array
+            x = check_layer_input(x, self.name)
         out = self.forward(x)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"{self.name}: forward must return a numpy array, got {type(out).__name__}")
