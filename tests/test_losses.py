@@ -67,3 +67,19 @@ def test_bad_labels_are_explained(y, error, words):
 def test_backward_before_forward_explains():
     with pytest.raises(RuntimeError, match="before backward"):
         tn.SoftmaxCrossEntropy().backward()
+
+
+def test_scores_as_a_list_integers_or_a_matrix_are_taken_as_a_float_array():
+    scores, y = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 4.0]]), np.array([0, 2])
+    loss = tn.SoftmaxCrossEntropy()
+    expected, expected_grad = loss.forward(scores, y), loss.backward()
+    with pytest.warns(PendingDeprecationWarning):
+        matrix = np.matrix(scores)
+    for scores_like in (scores.tolist(), scores.astype(np.int64), matrix):
+        loss = tn.SoftmaxCrossEntropy()
+        assert loss.forward(scores_like, y) == expected
+        grad = loss.backward()
+        assert type(grad) is np.ndarray
+        assert np.array_equal(grad, expected_grad)
+    with pytest.raises(TypeError, match="SoftmaxCrossEntropy: scores must hold real numbers"):
+        tn.SoftmaxCrossEntropy().forward([["a", "b", "c"]], np.array([0]))

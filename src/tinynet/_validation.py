@@ -105,13 +105,13 @@ def check_real(x, owner: str, name: str = "X") -> np.ndarray:
     return arr
 
 
-def check_layer_input(x, owner: str) -> np.ndarray:
-    """Return ``x`` as a plain float32 or float64 array, what every layer computes with.
+def check_float_input(x, owner: str, name: str = "the input") -> np.ndarray:
+    """Return ``x`` as a plain float32 or float64 array, what layers and losses compute with.
 
     A list, an integer array or another float type becomes float64; a subclass
     such as ``np.matrix`` (whose ``*`` is a matrix product) a plain array.
     """
-    arr = check_real(x, owner, "the input")
+    arr = check_real(x, owner, name)
     return arr if arr.dtype.char in "fd" else arr.astype(np.float64)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import RNGLike, check_int, check_layer_input, check_rng
+from ._validation import RNGLike, check_float_input, check_int, check_rng
 from .init import GlorotUniform, Initializer
 
 __all__ = ["Layer", "HookHandle", "Dense", "Maxout"]
@@ -186,7 +186,7 @@ class Layer:
             something other than a numpy array.
         """
         if type(x) is not np.ndarray or x.dtype.char not in "fd":  # not a plain float32 or float64 array
-            x = check_layer_input(x, self.name)
+            x = check_float_input(x, self.name)
         out = self.forward(x)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"{self.name}: forward must return a numpy array, got {type(out).__name__}")

@@ -7,8 +7,9 @@ gradient of that number with respect to the scores it was given.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
-from ._validation import check_labels
+from ._validation import check_float_input, check_labels
 
 __all__ = ["Loss", "SoftmaxCrossEntropy"]
 
@@ -100,7 +101,9 @@ class SoftmaxCrossEntropy(Loss):
         self._y_given = None  # the label array last validated, and what it became:
         self._onehot = np.zeros((0, 0))  # (K, N): 1 where k == y_n
 
-    def forward(self, scores: np.ndarray, y: np.ndarray) -> float:
+    def forward(self, scores: npt.ArrayLike, y: npt.ArrayLike) -> float:
+        if type(scores) is not np.ndarray or scores.dtype.char not in "fd":  # see Layer.__call__
+            scores = check_float_input(scores, "SoftmaxCrossEntropy", "scores")
         if scores.ndim != 2:
             raise ValueError(
                 f"SoftmaxCrossEntropy: scores must be 2-D (n_samples, n_classes), got shape {scores.shape}"
