@@ -3,8 +3,9 @@
 Every function here takes what a user handed to tinynet, and either returns
 it in the form the library works with or raises a ``ValueError`` /
 ``TypeError`` whose message names who complained, what was expected and what
-arrived. Layers and models call these once per public call, never inside a
-hot inner loop.
+arrived. Layers and models call these once per public call; the one that
+runs for every layer in every training iteration, :func:`check_float_input`,
+passes a float array through after a single test.
 """
 
 from __future__ import annotations
@@ -108,9 +109,13 @@ def check_real(x, owner: str, name: str = "X") -> np.ndarray:
 def check_float_input(x, owner: str, name: str = "the input") -> np.ndarray:
     """Return ``x`` as a plain float32 or float64 array, what layers and losses compute with.
 
-    A list, an integer array or another float type becomes float64; a subclass
-    such as ``np.matrix`` (whose ``*`` is a matrix product) a plain array.
+    Such an array comes back as it is (the test runs for every layer call, so it
+    comes first). A list, an integer array or another float type becomes
+    float64; a subclass such as ``np.matrix`` (whose ``*`` is a matrix product)
+    a plain array.
     """
+    if type(x) is np.ndarray and x.dtype.char in "fd":
+        return x
     arr = check_real(x, owner, name)
     return arr if arr.dtype.char in "fd" else arr.astype(np.float64)
 

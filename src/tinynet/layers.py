@@ -185,8 +185,7 @@ class Layer:
             If ``x`` does not hold real numbers, or ``forward`` returned
             something other than a numpy array.
         """
-        if type(x) is not np.ndarray or x.dtype.char not in "fd":  # not a plain float32 or float64 array
-            x = check_float_input(x, self.name)
+        x = check_float_input(x, self.name)
         out = self.forward(x)
         if not isinstance(out, np.ndarray):
             raise TypeError(f"{self.name}: forward must return a numpy array, got {type(out).__name__}")

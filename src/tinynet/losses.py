@@ -102,8 +102,7 @@ class SoftmaxCrossEntropy(Loss):
         self._onehot = np.zeros((0, 0))  # (K, N): 1 where k == y_n
 
     def forward(self, scores: npt.ArrayLike, y: npt.ArrayLike) -> float:
-        if type(scores) is not np.ndarray or scores.dtype.char not in "fd":  # see Layer.__call__
-            scores = check_float_input(scores, "SoftmaxCrossEntropy", "scores")
+        scores = check_float_input(scores, "SoftmaxCrossEntropy", "scores")
         if scores.ndim != 2:
             raise ValueError(
                 f"SoftmaxCrossEntropy: scores must be 2-D (n_samples, n_classes), got shape {scores.shape}"
