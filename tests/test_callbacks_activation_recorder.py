@@ -29,6 +29,31 @@ def test_fractions_equal_a_hand_count_of_the_outputs():
     assert list(units.iterations) == [0, 1, 2]
 
 
+def test_dead_units_are_counted_on_batches_of_any_size_and_dtype():
+    # the dead-unit hook keeps a vector of ones for the batch size and dtype it last saw;
+    # a callback that runs the model on 7 rows makes the size change within one fit
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
+    model.layers[0].params["b"][:4] = -100.0  # units 0-3 output 0 for every sample
+    model.layers[0].params["W"][:, 4] = [1.0, 0.0]  # unit 4 outputs max(x_0, 0): 0 for about half
+    seen = []
+    model.layers[1].register_forward_hook(lambda layer, x, out: seen.append(out.copy()))
+
+    class ForwardSevenRows(tn.Callback):
+        def on_iteration_end(self, i, logs):
+            model.forward(X[:7].astype(model.dtype))
+
+    units = tn.ActivationRecorder()
+    for dtype in (np.float64, np.float32):
+        model.astype(dtype).fit(X, y, optimizer=tn.SGD(lr=1e-12), iterations=2,
+                                callbacks=[units, ForwardSevenRows()])
+    assert [(out.shape[0], out.dtype) for out in seen] == [(30, np.float64), (7, np.float64)] * 2 + [
+        (30, np.float32), (7, np.float32)] * 2
+    expected = [np.mean(~(out > 0).any(axis=0)) for out in seen]
+    assert units.dead["relu_0"].tolist() == expected
+    assert expected[0] == 0.5  # units 0-3 dead; unit 4, like 5-7, alive on the full batch
+
+
 def test_a_relu_layer_pushed_below_zero_is_all_dead():
     model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.ReLU(), tn.Dense(4, 3, rng=1))
     model.layers[0].params["b"][:] = -100.0
@@ -66,6 +91,8 @@ def test_bad_settings():
         tn.ActivationRecorder(tol=-1)
     with pytest.raises(ValueError, match="every"):
         tn.ActivationRecorder(every=0)
+    with pytest.raises(ValueError, match=r"tol must be below 0\.5.*got 0\.5"):
+        tn.ActivationRecorder(tol=0.5)  # the bands near 0 and 1 would meet
 
 
 def test_progress_bar_label_and_uneven_iterations_run_silently(capsys):

@@ -301,6 +301,8 @@ class ActivationRecorder(Callback):
     * **dead** (ReLU): the fraction of the :math:`n` units whose output is 0
       for *every* sample of the batch. Such a unit passes no gradient at all,
       so its incoming weights stop learning (from the data; L2 still shrinks them).
+      A ReLU output is never negative, so the hook finds these units as the
+      columns of ``out`` that sum to 0.
 
     Other layers (``LeakyReLU``, ``ELU``, ``Softplus``, ``Maxout``, your own)
     neither saturate at both ends nor die this way, and are not recorded.
@@ -308,7 +310,8 @@ class ActivationRecorder(Callback):
     Parameters
     ----------
     tol : float, default 0.01
-        How close to a bound an output must be to count as saturated.
+        How close to a bound an output must be to count as saturated; below
+        0.5, so that the bands near 0 and near 1 of a sigmoid do not overlap.
     every : int, default 1
         Measure every this many iterations (the others are skipped, which saves
         time on long runs); :attr:`iterations` says which were measured.
@@ -339,6 +342,9 @@ class ActivationRecorder(Callback):
 
     def __init__(self, tol: float = 0.01, every: int = 1) -> None:
         self.tol = check_positive(tol, "tol", "ActivationRecorder")
+        if self.tol >= 0.5:
+            raise ValueError(f"ActivationRecorder: tol must be below 0.5, or every sigmoid output "
+                             f"would count as saturated; got {tol!r}")
         self.every = check_int(every, "every", "ActivationRecorder")
         self._saturated: dict[str, list[float]] = {}
         self._dead: dict[str, list[float]] = {}
@@ -357,18 +363,26 @@ class ActivationRecorder(Callback):
                 continue
             self._handles.append(layer.register_forward_hook(hook))
 
+    # The hooks run after every forward pass, so they count with count_nonzero and a
+    # product, not with boolean means and .any(axis=0): about 6 us instead of 13-18 us
+    # per layer of 300 x 50, which is 5-10 % of a training iteration of the notebook's net.
     def _saturation_hook(self, values: list[float], low: float, high: float):
         def record(layer, x, out):
-            if self._count % self.every == 0:
-                near = (out <= low + self.tol) | (out >= high - self.tol)
-                values.append(float(near.mean()))
+            if self._count % self.every == 0:  # the two bands are disjoint (tol < 0.5)
+                near = np.count_nonzero(out <= low + self.tol) + np.count_nonzero(out >= high - self.tol)
+                values.append(near / out.size)
 
         return record
 
     def _dead_hook(self, values: list[float]):
+        ones = np.ones(0)
+
         def record(layer, x, out):
+            nonlocal ones
             if self._count % self.every == 0:
-                values.append(float(np.mean(~(out > 0).any(axis=0))))
+                if ones.shape[0] != out.shape[0] or ones.dtype != out.dtype:
+                    ones = np.ones(out.shape[0], out.dtype)
+                values.append(np.count_nonzero(ones @ out <= 0) / out.shape[1])  # column sums
 
         return record
 
