@@ -48,13 +48,20 @@ def test_extreme_inputs_stay_finite_and_silent(factory):
 
 
 def test_sigmoid_limits():
-    out = tn.Sigmoid()(np.array([[-1000.0, -700.0, 1000.0]]))
-    assert 0 < out[0, 0] < 1e-300  # clipped, never an overflow
-    assert out[0, 1] == pytest.approx(np.exp(-700.0), rel=1e-12)
-    assert out[0, 2] == 1.0
-    out32 = tn.Sigmoid()(np.array([[-1000.0, 1000.0]], dtype=np.float32))
+    # where exp(-x) overflows, the output is 0 (true value below 1e-308), without a warning
+    x = np.array([[-1e4, -1000.0, -745.0, -709.0, -700.0, 1000.0]])
+    out = tn.Sigmoid()(x)
+    assert out.tolist()[0][:3] == [0.0, 0.0, 0.0]
+    assert out[0, 3] == pytest.approx(np.exp(-709.0), rel=1e-12)
+    assert out[0, 4] == pytest.approx(np.exp(-700.0), rel=1e-12)
+    assert out[0, 5] == 1.0
+    with np.errstate(over="ignore"):
+        assert np.array_equal(out, 1 / (1 + np.exp(-x)))  # the notebook's formula, bit for bit
+    out32 = tn.Sigmoid()(np.array([[-1000.0, -80.0, 1000.0]], dtype=np.float32))
     assert out32.dtype == np.float32
-    assert 0 < out32[0, 0] < 1e-34
+    assert out32[0, 0] == 0.0
+    assert out32[0, 1] == pytest.approx(np.exp(-80.0), rel=1e-6)
+    assert out32[0, 2] == 1.0
 
 
 def test_relu_reused_on_batches_of_other_shapes_and_dtypes():
