@@ -215,13 +215,15 @@ def tinynet_model(cfg: Config):
     return tn.Sequential(*layers).astype(cfg.dtype), X, y
 
 
-def tinynet_fit(cfg: Config, record: bool = True):
+def tinynet_fit(cfg: Config, record: bool = True, units: bool = False):
+    """``fit`` with a GradientRecorder (if ``record``) and an ActivationRecorder (if ``units``)."""
     model, X, y = tinynet_model(cfg)
     optimizer = tn.SGD(lr=LR)
     recorder = [tn.GradientRecorder()] if record else []
+    callbacks = [*recorder, tn.ActivationRecorder()] if units else recorder
 
     def run(iterations):
-        model.fit(X, y, optimizer=optimizer, l2=L2, iterations=iterations, callbacks=recorder)
+        model.fit(X, y, optimizer=optimizer, l2=L2, iterations=iterations, callbacks=callbacks)
 
     dense = [layer for layer in model.layers if isinstance(layer, tn.Dense)]
     run.state = lambda: ([d.params["W"] for d in dense], [d.params["b"] for d in dense],
@@ -352,40 +354,45 @@ def report(cfg: Config, times, faults, iterations):
 def study(root: Path, runs: int):
     """The full default study (2 nets x 50,000 iterations, printing) against the notebook's loop.
 
-    The two scripts run alternately, ``runs`` times each; the ratio is the median
-    over the pairs, each pair having run back to back.
+    Three commands run in turn, ``runs`` times each: the notebook's script, the
+    tinynet example, and ``tinynet-study --no-figures``, which also records every
+    layer's gradient and the saturated or dead units at every iteration. Each
+    ratio is the median over the rounds, each round's commands having run back to back.
     """
-    scripts = {"notebook loop": root / "benchmarks" / "notebook_study.py",
-               "tinynet example": root / "examples" / "vanishing_gradients.py"}
+    commands = {"notebook loop": [str(root / "benchmarks" / "notebook_study.py")],
+                "tinynet example": [str(root / "examples" / "vanishing_gradients.py")],
+                "tinynet-study": ["-m", "tinynet.study", "--no-figures"]}
     expected = (root / "tests" / "data" / "expected_output.txt").read_text()
-    timings = {name: [] for name in scripts}
+    timings = {name: [] for name in commands}
     for _ in range(runs):
-        for name, script in scripts.items():
+        for name, command in commands.items():
             start = time.perf_counter()
-            out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+            out = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=True).stdout
             timings[name].append(time.perf_counter() - start)
             print(f"  {name:<16} {timings[name][-1]:7.1f} s   output equals the notebook's: {out == expected}",
                   flush=True)
-    print(f"  tinynet / notebook: {ratio(timings, 'tinynet example', 'notebook loop'):.2f}x"
-          f" (median of {runs} pairs)")
+    for name in ("tinynet example", "tinynet-study"):
+        print(f"  {name} / notebook: {ratio(timings, name, 'notebook loop'):.2f}x (median of {runs} rounds)")
 
 
 def study_interleaved(chunk: int = 1000):
     """The study's 2 x 50,000 iterations in one process, (a), (b) and (c) alternating every ``chunk``.
 
     Fine-grained alternation makes the total robust to the machine's drift, which
-    whole-script runs of 40 s each are not; printing is left out (50 lines).
+    whole-script runs of 40 s each are not; printing is left out (50 lines). (c+)
+    also records the saturated or dead units, as ``tinynet-study`` does.
     """
-    totals = dict.fromkeys(["(a) notebook", "(b) numpy", "(c) tinynet"], 0.0)
+    totals = dict.fromkeys(["(a) notebook", "(b) numpy", "(c) tinynet", "(c+) tinynet, units too"], 0.0)
     for cfg in CONFIGS[:2]:  # the notebook net, sigmoid then ReLU
-        runs = dict(zip(totals, (notebook_loop(cfg), optimised_loop(cfg), tinynet_fit(cfg))))
+        runs = dict(zip(totals, (notebook_loop(cfg), optimised_loop(cfg), tinynet_fit(cfg),
+                                 tinynet_fit(cfg, units=True))))
         for _ in range(50_000 // chunk):
             for name, run in runs.items():
                 start = time.perf_counter()
                 run(chunk)
                 totals[name] += time.perf_counter() - start
     for name, seconds in totals.items():
-        print(f"  {name:<16} {seconds:7.1f} s   {seconds / totals['(a) notebook']:.2f}x notebook")
+        print(f"  {name:<23} {seconds:7.1f} s   {seconds / totals['(a) notebook']:.2f}x notebook")
 
 
 def main(argv=None):
