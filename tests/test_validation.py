@@ -92,6 +92,27 @@ def test_X_must_be_finite_and_the_message_says_where(value):
         small_model().fit(bad, Y)
 
 
+def test_masked_entries_are_refused_not_silently_replaced_by_the_values_under_them():
+    mask = np.zeros(X.shape, dtype=bool)
+    mask[4, 1] = True
+    X_masked = np.ma.masked_array(X, mask=mask)
+    y_masked = np.ma.masked_array(Y, mask=Y == 2)
+    model, spy = small_model(), Spy()
+    before = snapshot(model)
+    for call, prefix, count in [(lambda: model.fit(X_masked, Y, callbacks=[spy]), "fit: X", 1),
+                                (lambda: model.fit(X, y_masked, callbacks=[spy]), "fit: y", 10),
+                                (lambda: model.predict(X_masked), "predict: X", 1),
+                                (lambda: model.layers[1](X_masked), "relu_0: the input", 1),
+                                (lambda: tn.SoftmaxCrossEntropy().forward(X_masked, Y % 2),
+                                 "SoftmaxCrossEntropy: scores", 1)]:
+        with pytest.raises(ValueError, match=rf"{prefix} is a masked array with masked entries \({count}\).*filled"):
+            call()
+    assert not spy.began
+    assert_unchanged(model, before)
+    # a masked array whose mask hides nothing is just its data
+    model.fit(np.ma.masked_array(X, mask=np.zeros(X.shape, dtype=bool)), np.ma.masked_array(Y), iterations=2)
+
+
 def test_integer_and_float32_X_are_converted_to_the_model_dtype():
     model = small_model()
     model.fit(X.astype(np.float32), Y, iterations=3)

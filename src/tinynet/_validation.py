@@ -90,11 +90,23 @@ def check_choice(value: str, choices, what: str) -> str:
     raise ValueError(f"unknown {what} {value!r}; valid names are {valid}.{guess}")
 
 
+def check_not_masked(x, owner: str, name: str) -> None:
+    """Refuse a masked array with masked entries: ``np.asarray`` would drop the mask."""
+    if np.ma.is_masked(x):
+        raise ValueError(
+            f"{owner}: {name} is a masked array with masked entries ({np.ma.count_masked(x)}); tinynet "
+            "ignores masks and would use the values under them. Fill them with .filled(value) "
+            "or drop those rows first"
+        )
+
+
 def check_real(x, owner: str, name: str = "X") -> np.ndarray:
     """Return ``np.asarray(x)`` if it holds real numbers (int or float).
 
-    Booleans, strings, objects, complex numbers and ragged nested lists are refused.
+    Booleans, strings, objects, complex numbers, ragged nested lists and masked
+    arrays with masked entries are refused.
     """
+    check_not_masked(x, owner, name)
     try:
         arr = np.asarray(x)
     except (ValueError, TypeError) as exc:  # ragged nested lists, odd objects
@@ -148,6 +160,7 @@ def check_features(x, owner: str, dtype=np.float64) -> np.ndarray:
 
 def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.ndarray:
     """Return ``y`` as a 1-D ``intp`` array of class labels in ``[0, n_classes)``."""
+    check_not_masked(y, owner, "y")
     try:
         arr = np.asarray(y)
     except (ValueError, TypeError) as exc:

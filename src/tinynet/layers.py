@@ -184,6 +184,9 @@ class Layer:
         TypeError
             If ``x`` does not hold real numbers, or ``forward`` returned
             something other than a numpy array.
+        ValueError
+            If ``x`` is a masked array with masked entries (a mask would be
+            dropped, and the values under it used).
         """
         x = check_float_input(x, self.name)
         out = self.forward(x)
