@@ -29,27 +29,43 @@ def test_fractions_equal_a_hand_count_of_the_outputs():
     assert list(units.iterations) == [0, 1, 2]
 
 
+def test_one_value_per_training_iteration_even_when_a_callback_predicts():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Sigmoid(), tn.Dense(8, 8, rng=1), tn.ReLU(),
+                          tn.Dense(8, 3, rng=2))
+    trained_on = []
+    model.layers[0].register_forward_hook(lambda layer, x, out: trained_on.append(len(x)))
+
+    class CheckOnTenRows(tn.Callback):
+        def on_iteration_end(self, i, logs):
+            model.accuracy(X[:10], y[:10])
+
+    units = tn.ActivationRecorder()
+    model.fit(X, y, iterations=4, callbacks=[CheckOnTenRows(), units])
+    assert trained_on == [30, 10] * 4  # the callback's forward passes happened ...
+    assert list(units.iterations) == [0, 1, 2, 3]  # ... and were not recorded
+    assert len(units.saturated["sigmoid_0"]) == len(units.dead["relu_0"]) == 4
+
+
 def test_dead_units_are_counted_on_batches_of_any_size_and_dtype():
     # the dead-unit hook keeps a vector of ones for the batch size and dtype it last saw;
-    # a callback that runs the model on 7 rows makes the size change within one fit
-    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    # here the hooks are driven by hand, with batches of two sizes, in float64 and float32
+    X, _ = tn.datasets.spiral(n_per_class=10, rng=0)
     model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
     model.layers[0].params["b"][:4] = -100.0  # units 0-3 output 0 for every sample
     model.layers[0].params["W"][:, 4] = [1.0, 0.0]  # unit 4 outputs max(x_0, 0): 0 for about half
-    seen = []
-    model.layers[1].register_forward_hook(lambda layer, x, out: seen.append(out.copy()))
-
-    class ForwardSevenRows(tn.Callback):
-        def on_iteration_end(self, i, logs):
-            model.forward(X[:7].astype(model.dtype))
-
-    units = tn.ActivationRecorder()
+    units, expected = tn.ActivationRecorder(), []
     for dtype in (np.float64, np.float32):
-        model.astype(dtype).fit(X, y, optimizer=tn.SGD(lr=1e-12), iterations=2,
-                                callbacks=[units, ForwardSevenRows()])
-    assert [(out.shape[0], out.dtype) for out in seen] == [(30, np.float64), (7, np.float64)] * 2 + [
-        (30, np.float32), (7, np.float32)] * 2
-    expected = [np.mean(~(out > 0).any(axis=0)) for out in seen]
+        model.astype(dtype)
+        units.on_train_begin(model)
+        for n in (30, 7, 30):
+            model.forward(X[:n].astype(dtype))
+            model.backward(np.zeros((n, 3), dtype))  # the hooks fire here
+            out = model.layers[1].output
+            assert out.dtype == dtype
+            expected.append(np.mean(~(out > 0).any(axis=0)))
+            units.on_iteration_end(len(expected) - 1, {})
+        units.on_train_end(model)
     assert units.dead["relu_0"].tolist() == expected
     assert expected[0] == 0.5  # units 0-3 dead; unit 4, like 5-7, alive on the full batch
 
