@@ -106,6 +106,14 @@ def test_non_finite_input_or_parameter_is_refused():
         tn.gradcheck(tn.SoftmaxCrossEntropy(), x, np.zeros(len(x), dtype=int))
 
 
+def test_masked_entries_are_refused():
+    x = np.ma.masked_array(X, mask=np.zeros(X.shape, dtype=bool))
+    assert tn.gradcheck(tn.Tanh(), x)  # nothing hidden: checked as a plain array
+    x[1, 0] = np.ma.masked
+    with pytest.raises(ValueError, match=r"gradcheck: x is a masked array with masked entries \(1\)"):
+        tn.gradcheck(tn.Tanh(), x)
+
+
 def test_tolerance_is_respected():
     # A 1% error in the derivative passes rtol=0.1 and fails the default rtol=1e-3.
     class Slightly(tn.Activation):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import RNGLike, check_param_grads, check_positive, check_rng
+from ._validation import RNGLike, check_not_masked, check_param_grads, check_positive, check_rng
 from .layers import Layer
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Sequential
@@ -220,7 +220,8 @@ def gradcheck(
         precision are dominated by rounding error), or a layer's ``grads``
         lack a key of its ``params``.
     ValueError
-        If ``x`` or a parameter contains NaN or infinity.
+        If ``x`` or a parameter contains NaN or infinity, or ``x`` is a
+        masked array with masked entries.
 
     Examples
     --------
@@ -240,6 +241,7 @@ def gradcheck(
     eps = check_positive(eps, "eps", "gradcheck")
     rtol = check_positive(rtol, "rtol", "gradcheck", allow_zero=True)
     atol = check_positive(atol, "atol", "gradcheck", allow_zero=True)
+    check_not_masked(x, "gradcheck", "x")
     x = np.array(x)  # a private copy: we perturb it in place
     if x.dtype.kind in "iu":
         x = x.astype(np.float64)
