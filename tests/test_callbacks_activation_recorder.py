@@ -48,7 +48,7 @@ def test_one_value_per_training_iteration_even_when_a_callback_predicts():
 
 
 def test_dead_units_are_counted_on_batches_of_any_size_and_dtype():
-    # the dead-unit hook keeps a vector of ones for the batch size and dtype it last saw;
+    # the dead-unit hook sums columns with a vector of ones the size of the batch;
     # here the hooks are driven by hand, with batches of two sizes, in float64 and float32
     X, _ = tn.datasets.spiral(n_per_class=10, rng=0)
     model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))

@@ -378,15 +378,11 @@ class ActivationRecorder(Callback):
         return record
 
     def _dead_hook(self, values: list[float]):
-        ones = np.ones(0)
-
         def record(layer, grad_in, grad_out):
-            nonlocal ones
             if self._count % self.every == 0:
                 out = layer.output
-                if ones.shape[0] != out.shape[0] or ones.dtype != out.dtype:
-                    ones = np.ones(out.shape[0], out.dtype)
-                values.append(np.count_nonzero(ones @ out <= 0) / out.shape[1])  # column sums
+                sums = np.ones(out.shape[0], out.dtype) @ out  # column sums, 0 only for dead units
+                values.append(np.count_nonzero(sums <= 0) / out.shape[1])
 
         return record
 
