@@ -354,14 +354,17 @@ def report(cfg: Config, times, faults, iterations):
 def study(root: Path, runs: int):
     """The full default study (2 nets x 50,000 iterations, printing) against the notebook's loop.
 
-    Three commands run in turn, ``runs`` times each: the notebook's script, the
+    Four commands run in turn, ``runs`` times each: the notebook's script, the
     tinynet example, and ``tinynet-study --no-figures``, which also records every
-    layer's gradient and the saturated or dead units at every iteration. Each
+    layer's gradient and the saturated or dead units at every iteration, both as
+    it is (the two nets at the same time, one process per core) and with
+    ``--jobs 1`` (one after the other in one process, like the other two). Each
     ratio is the median over the rounds, each round's commands having run back to back.
     """
     commands = {"notebook loop": [str(root / "benchmarks" / "notebook_study.py")],
                 "tinynet example": [str(root / "examples" / "vanishing_gradients.py")],
-                "tinynet-study": ["-m", "tinynet.study", "--no-figures"]}
+                "tinynet-study": ["-m", "tinynet.study", "--no-figures"],
+                "tinynet-study -j1": ["-m", "tinynet.study", "--no-figures", "--jobs", "1"]}
     expected = (root / "tests" / "data" / "expected_output.txt").read_text()
     timings = {name: [] for name in commands}
     for _ in range(runs):
@@ -369,9 +372,9 @@ def study(root: Path, runs: int):
             start = time.perf_counter()
             out = subprocess.run([sys.executable, *command], capture_output=True, text=True, check=True).stdout
             timings[name].append(time.perf_counter() - start)
-            print(f"  {name:<16} {timings[name][-1]:7.1f} s   output equals the notebook's: {out == expected}",
+            print(f"  {name:<17} {timings[name][-1]:7.1f} s   output equals the notebook's: {out == expected}",
                   flush=True)
-    for name in ("tinynet example", "tinynet-study"):
+    for name in ("tinynet example", "tinynet-study", "tinynet-study -j1"):
         print(f"  {name} / notebook: {ratio(timings, name, 'notebook loop'):.2f}x (median of {runs} rounds)")
 
 

@@ -213,8 +213,9 @@ def test_python_dash_m_and_the_console_script():
 
 
 @pytest.mark.slow
-def test_the_default_command_prints_the_notebook_lines_exactly(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "tinynet.study", "--out", str(tmp_path)],
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_default_command_prints_the_notebook_lines_exactly(jobs, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "tinynet.study", "--jobs", jobs, "--out", str(tmp_path)],
                           capture_output=True, text=True, check=True, timeout=900)
     assert done.stdout == EXPECTED.read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == FIGURES
@@ -226,3 +227,100 @@ def test_progress_bars_leave_the_printed_lines_intact(capsys):
     compare(["relu"], iterations=5, print_every=2)
     assert with_bar == capsys.readouterr().out
     assert with_bar.splitlines()[1].startswith("iteration 2: loss ")
+
+
+def _same_runs(a, b):
+    assert list(a) == list(b)
+    for name in a:
+        x, y = a[name], b[name]
+        np.testing.assert_array_equal(x.loss, y.loss)
+        assert list(x.gradients) == list(y.gradients)
+        for layer in x.gradients:
+            np.testing.assert_array_equal(x.gradients[layer], y.gradients[layer])
+        assert x.accuracy == y.accuracy
+        for fractions in ("saturated", "dead"):
+            assert list(getattr(x, fractions)) == list(getattr(y, fractions))
+            for layer, values in getattr(x, fractions).items():
+                np.testing.assert_array_equal(values, getattr(y, fractions)[layer])
+        np.testing.assert_array_equal(x.units.iterations, y.units.iterations)
+        assert [lay.name for lay in x.model.layers] == [lay.name for lay in y.model.layers]
+        assert list(x.model.parameters()) == list(y.model.parameters())
+        for key, param in x.model.parameters().items():
+            np.testing.assert_array_equal(param, y.model.parameters()[key])
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_jobs_train_in_other_processes_with_the_same_results_and_lines(jobs, monkeypatch, capsys):
+    settings = {"activations": ["sigmoid", tn.LeakyReLU(0.2), "maxout", "relu"], "depth": 2, "width": 6,
+                "iterations": 30, "print_every": 10, "l2": 1e-2}
+    here = compare(**settings)
+    printed_here = capsys.readouterr()
+    started = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: started.append(args) or popen(*args, **kwargs))
+    there = compare(**settings, jobs=jobs)
+    assert len(started) == 4
+    assert capsys.readouterr() == printed_here  # the same lines, net by net, notes included
+    _same_runs(here, there)
+    assert there["relu"].units.iterations.tolist() == list(range(30))
+    # the results are ordinary: the nets train on, and record on
+    np.testing.assert_array_equal(there["relu"].model.predict(here.X), here["relu"].model.predict(here.X))
+
+
+def test_jobs_with_quiet_and_without_print_every(capsys):
+    _same_runs(compare(("tanh", "relu"), iterations=5, quiet=True, jobs=2),
+               compare(("tanh", "relu"), iterations=5, quiet=True))
+    assert capsys.readouterr() == ("", "")
+    compare(("tanh", "relu"), iterations=5, print_every=None)
+    printed_here = capsys.readouterr()
+    compare(("tanh", "relu"), iterations=5, print_every=None, jobs=2)
+    assert capsys.readouterr() == printed_here
+    assert [line[:19] for line in printed_here.out.splitlines()] == ["training accuracy: "] * 2
+
+
+def test_a_net_diverging_in_another_process_raises_the_same_error(capsys):
+    settings = {"activations": ["relu", "sigmoid"], "lr": 1e6, "iterations": 200, "print_every": 1}
+    with pytest.raises(tn.TrainingDiverged) as here:
+        compare(**settings)
+    printed_here = capsys.readouterr().out
+    with pytest.raises(tn.TrainingDiverged) as there:
+        compare(**settings, jobs=2)
+    assert str(there.value) == str(here.value)
+    assert (there.value.iteration, there.value.layer) == (here.value.iteration, here.value.layer)
+    assert capsys.readouterr().out == printed_here
+
+
+def test_a_failing_worker_is_a_runtime_error(monkeypatch):
+    monkeypatch.setattr(tn.study, "_WORKER", "import sys; sys.exit(3)")
+    with pytest.raises(RuntimeError, match=r"the process training the relu net failed \(exit status 3"):
+        compare(("relu", "tanh"), iterations=2, quiet=True, jobs=2)
+
+
+def test_jobs_need_tinynet_layers_and_no_progress_bars():
+    class Swish(tn.Activation):
+        def forward(self, x):
+            return x / (1 + np.exp(-x))
+
+        def derivative(self, x, out):
+            s = 1 / (1 + np.exp(-x))
+            return s + out * (1 - s)
+
+    with pytest.raises(ValueError, match=r"jobs=2 trains each net in another Python process, which can rebuild "
+                                         r"only tinynet's own layers, but the swish net has swish_0 \(.*Swish\)"):
+        compare(("relu", Swish), iterations=2, quiet=True, jobs=2)
+    with pytest.raises(ValueError, match="compare: progress bars need jobs=1"):
+        compare(("relu", "tanh"), iterations=2, progress=True, jobs=2)
+    with pytest.raises(ValueError, match="compare: jobs must be >= 1"):
+        compare(("relu", "tanh"), iterations=2, jobs=0)
+    compare(("relu",), iterations=2, quiet=True, progress=True, jobs=2)  # quiet: no bars to draw; one net: no process
+
+
+def test_main_jobs_option(capsys):
+    argv = ["--activations", "relu", "elu", "--iterations", "20", "--print-every", "10", "--no-figures"]
+    assert main([*argv, "--jobs", "1"]) == 0
+    one = capsys.readouterr()
+    assert main([*argv, "--jobs", "2"]) == 0
+    assert capsys.readouterr() == one
+    with pytest.raises(SystemExit):
+        main([*argv, "--jobs", "0"])
+    assert "argument --jobs: must be >= 1, got 0" in capsys.readouterr().err

@@ -24,15 +24,21 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
+import os
+import queue
+import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import datasets, plot
+from . import datasets, io, plot
 from ._validation import check_choice, check_features, check_int, check_labels, check_positive
 from .activations import ELU, Activation, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from .callbacks import ActivationRecorder, GradientRecorder, PrintLoss, ProgressBar
@@ -247,6 +253,7 @@ def compare(
     metric: str = "seed",
     progress: bool = False,
     file=None,
+    jobs: int = 1,
 ) -> StudyResult:
     r"""Train one net per activation on the same data and record how each layer learns.
 
@@ -307,6 +314,14 @@ def compare(
         Where the notebook's lines go; default ``sys.stdout``. A one-line note
         per net (``training the relu net: 2 -> 50 -> 50 -> 3``) goes to
         ``sys.stderr`` unless ``quiet``.
+    jobs : int, default 1
+        Train up to this many nets at the same time, each in a Python process
+        of its own with its share of the CPU cores (on two cores, ``jobs=2``
+        trains the notebook's two nets in about half the time). The
+        results, and the lines printed, are the same as with ``jobs=1``: the
+        nets' lines are printed net by net, in order. A net can be sent to
+        another process only if all its layers are tinynet's own, and
+        ``progress`` bars need ``jobs=1``.
 
     Returns
     -------
@@ -357,6 +372,9 @@ def compare(
     pieces = check_int(pieces, "pieces", "compare")
     if print_every is not None:
         print_every = check_int(print_every, "print_every", "compare")
+    jobs = check_int(jobs, "jobs", "compare")
+    if jobs > 1 and progress and not quiet:
+        raise ValueError(f"compare: progress bars need jobs=1 (every net trained in this process), got jobs={jobs}")
     init = Normal(0.1) if init is None else init
     if not isinstance(init, Initializer):
         raise TypeError(f"compare: init must be an Initializer such as tn.init.Normal(0.1), got {init!r}")
@@ -386,37 +404,164 @@ def compare(
             raise ImportError("compare(progress=True) needs tqdm: pip install 'tinynet-learn[progress]'") from None
         out = _AboveProgressBars(out)
 
-    runs: dict[str, Run] = {}
+    nets = []  # every net is drawn before any trains: training draws nothing, so the order is kept
     for label, block in blocks:
         layers, n_in = [], X.shape[1]
         for _ in range(depth):
             layers += block(n_in, width, init, rng)
             n_in = width
         layers.append(Dense(n_in, n_classes, init=init, rng=rng))
-        model = Sequential(*layers)
-        grads, units = GradientRecorder(metric=metric), ActivationRecorder()
-        callbacks = [grads, units]
-        if not quiet:
-            shape = " -> ".join(str(n) for n in [X.shape[1], *[width] * depth, n_classes])
-            print(f"training the {label} net: {shape}, {iterations} iterations", file=sys.stderr)
-            if print_every is not None:
-                callbacks.append(PrintLoss(every=print_every, file=out))
-            if progress:
-                callbacks.append(ProgressBar(update_every=max(1, min(1000, iterations // 100)), desc=label))
-        history = model.fit(
-            X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(lr=lr), l2=l2,
-            iterations=iterations, callbacks=callbacks,
-        )
-        accuracy = model.accuracy(X, y)
-        if not quiet:
-            print("training accuracy: %.2f" % accuracy, file=out)  # noqa: UP031 -- the notebook's format
-        runs[label] = Run(label, model, history.loss, grads.history, accuracy, units)
+        nets.append((label, Sequential(*layers)))
+    training = {"iterations": iterations, "lr": lr, "l2": l2, "metric": metric, "print_every": print_every,
+                "quiet": quiet}
+    shape = " -> ".join(str(n) for n in [X.shape[1], *[width] * depth, n_classes])
+    about = None if quiet else f"net: {shape}, {iterations} iterations"  # "training the relu " + about
+    jobs = min(jobs, len(nets))
+    if jobs == 1:
+        runs = {}
+        for label, model in nets:
+            if about:
+                print(f"training the {label} {about}", file=sys.stderr)
+            runs[label] = _train(label, model, X, y, out=out, progress=progress and not quiet, **training)
+    else:
+        runs = _train_in_processes(nets, X, y, jobs, training, out, about)
 
     settings = {"activations": [label for label, _ in specs], "depth": depth, "width": width,
                 "iterations": iterations, "lr": lr, "l2": l2, "seed": seed if isinstance(seed, int) else None,
                 "init": repr(init), "dataset": dataset if isinstance(dataset, str) else "custom",
                 "pieces": pieces, "metric": metric}
     return StudyResult(runs, X, y, settings)
+
+
+def _train(label: str, model: Sequential, X, y, *, iterations, lr, l2, metric, print_every, quiet, out,
+           progress) -> Run:
+    """Train one net of a study, printing the notebook's lines for it to ``out``."""
+    grads, units = GradientRecorder(metric=metric), ActivationRecorder()
+    callbacks = [grads, units]
+    if print_every is not None and not quiet:
+        callbacks.append(PrintLoss(every=print_every, file=out))
+    if progress:
+        callbacks.append(ProgressBar(update_every=max(1, min(1000, iterations // 100)), desc=label))
+    history = model.fit(X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(lr=lr), l2=l2,
+                        iterations=iterations, callbacks=callbacks)
+    accuracy = model.accuracy(X, y)
+    if not quiet:
+        print("training accuracy: %.2f" % accuracy, file=out)  # noqa: UP031 -- the notebook's format
+    return Run(label, model, history.loss, grads.history, accuracy, units)
+
+
+# -- training nets in other processes ----------------------------------------
+# compare(jobs=n) writes the data, the settings and each untrained net (tn.io's .npz,
+# never a pickle) to a temporary folder and starts ``python -c _WORKER folder k`` for
+# net k. The worker trains it with _train, as jobs=1 does in this process, and writes the
+# trained net and its records back; its printed lines come through a pipe, and are
+# passed on net by net, in order. Each worker's BLAS gets cores // jobs threads.
+
+_WORKER = "import sys; sys.path.insert(0, sys.argv[1]); from tinynet.study import _worker; _worker(*sys.argv[2:])"
+_OWN_LAYERS = (Dense, *ACTIVATIONS.values())
+
+
+def _worker(folder: str, k: str) -> None:
+    """Train net ``k`` of the study whose files are in ``folder`` (run by :func:`_train_in_processes`)."""
+    folder = Path(folder)
+    training = json.loads((folder / "training.json").read_text())
+    with np.load(folder / "data.npz") as data:
+        X, y = data["X"], data["y"]
+    model = io.load(folder / f"net{k}.npz")
+    try:
+        run = _train("", model, X, y, out=sys.stdout, progress=False, **training)
+    except TrainingDiverged as error:
+        details = {"message": str(error), "iteration": error.iteration, "layer": error.layer}
+        (folder / f"diverged{k}.json").write_text(json.dumps(details))
+        sys.exit(1)
+    io.save(run.model, folder / f"trained{k}.npz")
+    records = {"loss": run.loss, "accuracy": run.accuracy, "iterations": run.units.iterations}
+    records.update({f"gradients.{name}": v for name, v in run.gradients.items()})
+    records.update({f"saturated.{name}": v for name, v in run.saturated.items()})
+    records.update({f"dead.{name}": v for name, v in run.dead.items()})
+    np.savez(folder / f"records{k}.npz", **records)
+
+
+def _finished_run(folder: Path, k: int, label: str) -> Run:
+    """The :class:`Run` that worker ``k`` left in ``folder``."""
+    with np.load(folder / f"records{k}.npz") as stored:
+        records = {key: stored[key] for key in stored.files}
+    model = io.load(folder / f"trained{k}.npz")
+
+    def part(kind: str) -> dict:
+        return {key.partition(".")[2]: v for key, v in records.items() if key.startswith(kind + ".")}
+
+    units = ActivationRecorder()  # refilled with what the worker's recorder saw
+    units._saturated = {name: v.tolist() for name, v in part("saturated").items()}
+    units._dead = {name: v.tolist() for name, v in part("dead").items()}
+    units._iterations, units._count = records["iterations"].tolist(), len(records["loss"])
+    return Run(label, model, records["loss"], part("gradients"), float(records["accuracy"]), units)
+
+
+def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: str | None) -> dict[str, Run]:
+    for label, model in nets:
+        for layer in model.layers:
+            if type(layer) not in _OWN_LAYERS:
+                raise ValueError(
+                    f"compare: jobs={jobs} trains each net in another Python process, which can rebuild "
+                    f"only tinynet's own layers, but the {label} net has {layer.name} "
+                    f"({type(layer).__qualname__}); train it in this process with jobs=1"
+                )
+    env = dict(os.environ)
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, str(max(1, _cores() // jobs)))
+    package_folder = str(Path(__file__).resolve().parent.parent)  # the worker imports this very tinynet
+    workers: list[tuple[subprocess.Popen, queue.SimpleQueue, threading.Thread]] = []
+    runs: dict[str, Run] = {}
+    with tempfile.TemporaryDirectory(prefix="tinynet-study-") as tmp:
+        folder = Path(tmp)
+        np.savez(folder / "data.npz", X=X, y=y)
+        (folder / "training.json").write_text(json.dumps(training))
+        for k, (_, model) in enumerate(nets):
+            io.save(model, folder / f"net{k}.npz")
+        try:
+            for k, (label, _) in enumerate(nets):
+                while len(workers) < min(len(nets), k + jobs):  # nets before k are done
+                    worker = subprocess.Popen([sys.executable, "-u", "-c", _WORKER, package_folder, str(tmp),
+                                               str(len(workers))], stdout=subprocess.PIPE, text=True, env=env)
+                    lines: queue.SimpleQueue = queue.SimpleQueue()  # drained at once: a full pipe never blocks it
+                    drain = threading.Thread(target=_drain, args=(worker.stdout, lines), daemon=True)
+                    drain.start()
+                    workers.append((worker, lines, drain))
+                worker, lines, _ = workers[k]
+                if about:
+                    print(f"training the {label} {about}", file=sys.stderr)
+                for line in iter(lines.get, None):
+                    out.write(line)
+                if worker.wait() != 0:
+                    diverged = folder / f"diverged{k}.json"
+                    if diverged.exists():
+                        details = json.loads(diverged.read_text())
+                        error = TrainingDiverged(details["message"])
+                        error.iteration, error.layer = details["iteration"], details["layer"]
+                        raise error
+                    raise RuntimeError(f"compare: the process training the {label} net failed (exit status "
+                                       f"{worker.returncode}; its error is above); try jobs=1")
+                runs[label] = _finished_run(folder, k, label)
+        finally:
+            for worker, _, drain in workers:
+                if worker.poll() is None:
+                    worker.kill()
+                worker.wait()
+                drain.join()
+                worker.stdout.close()
+    return runs
+
+
+def _cores() -> int:
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _drain(stream, lines: queue.SimpleQueue) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 _METRIC_LABELS = {"seed": plot.SEED_METRIC, "mean_abs": "mean |dW|", "l2": "||dW|| (Frobenius norm)"}
@@ -567,6 +712,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("figures"), metavar="DIR",
                         help="folder for the PNG figures (default: figures)")
     parser.add_argument("--no-figures", action="store_true", help="do not draw any figures")
+    parser.add_argument("--jobs", type=_count(1), metavar="N",
+                        help="train up to N nets at the same time, each in its own process; the printed lines "
+                        "stay the same and in order (default: one per CPU core, at most one per net; "
+                        "--jobs 1 trains them one after the other in this process, with progress bars)")
     parser.add_argument("--quiet", action="store_true",
                         help="print nothing but errors (figures are still written)")
     return parser
@@ -593,17 +742,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"argument --activations: a name is given twice: {' '.join(args.activations)}")
     if not args.no_figures and args.out.exists() and not args.out.is_dir():
         parser.error(f"argument --out: {args.out} is a file, not a folder for the figures")
+    jobs = min(len(args.activations), _cores()) if args.jobs is None else args.jobs
     try:
         import tqdm  # noqa: F401
 
-        progress = sys.stderr.isatty()
+        progress = sys.stderr.isatty() and min(jobs, len(args.activations)) == 1
     except ImportError:
         progress = False
     try:
         result = compare(
             args.activations, depth=args.depth, width=args.width, iterations=args.iterations, lr=args.lr,
             l2=args.l2, seed=args.seed, print_every=args.print_every, quiet=args.quiet, progress=progress,
-            metric=args.metric,
+            metric=args.metric, jobs=jobs,
         )
     except TrainingDiverged as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
