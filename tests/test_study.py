@@ -290,6 +290,14 @@ def test_a_net_diverging_in_another_process_raises_the_same_error(capsys):
     assert capsys.readouterr().out == printed_here
 
 
+def test_workers_import_this_tinynet_not_one_in_the_working_folder(tmp_path, monkeypatch):
+    (tmp_path / "tinynet").mkdir()
+    (tmp_path / "tinynet" / "__init__.py").write_text("raise ImportError('not the tinynet under test')\n")
+    monkeypatch.chdir(tmp_path)
+    _same_runs(compare(("relu", "tanh"), iterations=3, quiet=True, jobs=2),
+               compare(("relu", "tanh"), iterations=3, quiet=True))
+
+
 def test_a_failing_worker_is_a_runtime_error(monkeypatch):
     monkeypatch.setattr(tn.study, "_WORKER", "import sys; sys.exit(3)")
     with pytest.raises(RuntimeError, match=r"the process training the relu net failed \(exit status 3"):
