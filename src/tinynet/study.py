@@ -317,11 +317,12 @@ def compare(
     jobs : int, default 1
         Train up to this many nets at the same time, each in a Python process
         of its own with its share of the CPU cores (on two cores, ``jobs=2``
-        trains the notebook's two nets in about half the time). The
-        results, and the lines printed, are the same as with ``jobs=1``: the
-        nets' lines are printed net by net, in order. A net can be sent to
-        another process only if all its layers are tinynet's own, and
-        ``progress`` bars need ``jobs=1``.
+        trains the notebook's two nets in about half the time). Each net is
+        trained as with ``jobs=1``, only with fewer BLAS threads, and its
+        lines are printed net by net, in order (the tests find the results
+        and the lines of ``jobs=1`` and ``jobs=2`` equal, bit for bit). A net
+        can go to another process only if all its layers are tinynet's own,
+        and ``progress`` bars need ``jobs=1``.
 
     Returns
     -------
@@ -336,6 +337,9 @@ def compare(
         suggests the closest) or a bad setting.
     TrainingDiverged
         When a net's loss stops being finite (lower ``lr``).
+    RuntimeError
+        With ``jobs`` > 1, when a process training a net fails for another
+        reason (its error message is on stderr).
 
     Examples
     --------
