@@ -461,10 +461,11 @@ def _train(label: str, model: Sequential, X, y, *, iterations, lr, l2, metric, p
 # trained net and its records back; its printed lines come through a pipe, and are
 # passed on net by net, in order. Each worker's BLAS gets cores // jobs threads.
 
-# The worker imports the tinynet this process runs: without the folder that -c puts first on
-# sys.path (a tinynet there would win), with this tinynet's folder first only if it is missing.
+# The worker imports the tinynet this process runs: without the working folder, which -c
+# puts first on sys.path as "" (a tinynet there would win), and with this tinynet's folder
+# first only if it is missing.
 _WORKER = """import sys
-del sys.path[0]
+sys.path = [folder for folder in sys.path if folder]
 if sys.argv[1] not in sys.path:
     sys.path.insert(0, sys.argv[1])
 from tinynet.study import _worker
