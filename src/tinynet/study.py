@@ -456,8 +456,8 @@ def _train(label: str, model: Sequential, X, y, *, iterations, lr, l2, metric, p
 
 # -- training nets in other processes ----------------------------------------
 # compare(jobs=n) writes the data, the settings and each untrained net (tn.io's .npz,
-# never a pickle) to a temporary folder and starts ``python -c _WORKER folder k`` for
-# net k. The worker trains it with _train, as jobs=1 does in this process, and writes the
+# never a pickle) to a temporary folder and starts ``python -c _WORKER <tinynet's folder>
+# <that folder> k`` for net k. The worker trains it with _train, as jobs=1 does here, and writes the
 # trained net and its records back; its printed lines come through a pipe, and are
 # passed on net by net, in order. Each worker's BLAS gets cores // jobs threads.
 
