@@ -20,6 +20,8 @@ losses equal the notebook's to the last digit.
 
 Run ``python examples/vanishing_gradients.py --out figures`` to also save the
 figures as PNG files (needs matplotlib: ``pip install "tinynet-learn[plot]"``).
+The ``tinynet-study`` command runs the same study, and prints the same
+lines, with the two nets training at the same time on two CPU cores.
 """
 
 import argparse
