@@ -298,10 +298,12 @@ def test_workers_import_this_tinynet_not_one_in_the_working_folder(tmp_path, mon
                compare(("relu", "tanh"), iterations=3, quiet=True))
 
 
-def test_a_failing_worker_is_a_runtime_error(monkeypatch):
-    monkeypatch.setattr(tn.study, "_WORKER", "import sys; sys.exit(3)")
+def test_a_failing_worker_is_a_runtime_error(monkeypatch, capsys):
+    # a worker that prints a byte that is not UTF-8, then fails
+    monkeypatch.setattr(tn.study, "_WORKER", "import sys; sys.stdout.buffer.write(b'bad \\xff\\n'); sys.exit(3)")
     with pytest.raises(RuntimeError, match=r"the process training the relu net failed \(exit status 3"):
         compare(("relu", "tanh"), iterations=2, quiet=True, jobs=2)
+    assert capsys.readouterr().out == "bad \ufffd\n"
 
 
 def test_jobs_need_tinynet_layers_and_no_progress_bars():

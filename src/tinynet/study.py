@@ -536,7 +536,7 @@ def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: str |
             for k, (label, _) in enumerate(nets):
                 while len(workers) < min(len(nets), k + jobs):  # nets before k are done
                     worker = subprocess.Popen([sys.executable, "-u", "-c", _WORKER, package_folder, str(tmp),
-                                               str(len(workers))], stdout=subprocess.PIPE, text=True, env=env)
+                                               str(len(workers))], stdout=subprocess.PIPE, text=True, errors="replace", env=env)
                     lines: queue.SimpleQueue = queue.SimpleQueue()  # drained at once: a full pipe never blocks it
                     drain = threading.Thread(target=_drain, args=(worker.stdout, lines), daemon=True)
                     drain.start()
@@ -572,9 +572,11 @@ def _cores() -> int:
 
 
 def _drain(stream, lines: queue.SimpleQueue) -> None:
-    for line in stream:
-        lines.put(line)
-    lines.put(None)
+    try:
+        for line in stream:
+            lines.put(line)
+    finally:
+        lines.put(None)  # the end, however it came
 
 
 _METRIC_LABELS = {"seed": plot.SEED_METRIC, "mean_abs": "mean |dW|", "l2": "||dW|| (Frobenius norm)"}
