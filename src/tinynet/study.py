@@ -419,13 +419,13 @@ def compare(
     training = {"iterations": iterations, "lr": lr, "l2": l2, "metric": metric, "print_every": print_every,
                 "quiet": quiet}
     shape = " -> ".join(str(n) for n in [X.shape[1], *[width] * depth, n_classes])
-    about = None if quiet else f"net: {shape}, {iterations} iterations"  # "training the relu " + about
+    about = None if quiet else f"{shape}, {iterations} iterations"  # of each net, on stderr
     jobs = min(jobs, len(nets))
     if jobs == 1:
         runs = {}
         for label, model in nets:
             if about:
-                print(f"training the {label} {about}", file=sys.stderr)
+                print(f"training the {label} net: {about}", file=sys.stderr)
             runs[label] = _train(label, model, X, y, out=out, progress=progress and not quiet, **training)
     else:
         runs = _train_in_processes(nets, X, y, jobs, training, out, about)
@@ -543,7 +543,7 @@ def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: str |
                     workers.append((worker, lines, drain))
                 worker, lines, _ = workers[k]
                 if about:
-                    print(f"training the {label} {about}", file=sys.stderr)
+                    print(f"training the {label} net: {about}", file=sys.stderr)
                 for line in iter(lines.get, None):
                     out.write(line)
                 if worker.wait() != 0:
