@@ -15,6 +15,17 @@ FIGURES = ["decision_boundaries.png", "gradient_flow.png", "gradient_heatmap.png
            "gradients_first_layer.png", "loss.png", "units.png"]
 
 
+class Swish(tn.Activation):
+    """An activation of the user's own (x * sigmoid(x))."""
+
+    def forward(self, x):
+        return x / (1 + np.exp(-x))
+
+    def derivative(self, x, out):
+        s = 1 / (1 + np.exp(-x))
+        return s + out * (1 - s)
+
+
 def test_the_first_thousand_iterations_print_the_notebook_lines(capsys):
     compare(iterations=1001)  # data, then the sigmoid net's weights, then the ReLU net's: one stream
     lines = capsys.readouterr().out.splitlines()
@@ -66,14 +77,6 @@ def test_maxout_replaces_each_dense_activation_pair():
 
 
 def test_user_activations_as_classes_and_instances():
-    class Swish(tn.Activation):
-        def forward(self, x):
-            return x / (1 + np.exp(-x))
-
-        def derivative(self, x, out):
-            s = 1 / (1 + np.exp(-x))
-            return s + out * (1 - s)
-
     leaky = tn.LeakyReLU(0.2)
     result = compare([Swish, leaky, tn.LeakyReLU(), tn.Maxout], depth=2, width=4, iterations=3, quiet=True)
     assert list(result) == ["swish", "leaky_relu", "LeakyReLU(alpha=0.01)", "maxout"]
@@ -307,14 +310,6 @@ def test_a_failing_worker_is_a_runtime_error(monkeypatch, capsys):
 
 
 def test_jobs_need_tinynet_layers_and_no_progress_bars():
-    class Swish(tn.Activation):
-        def forward(self, x):
-            return x / (1 + np.exp(-x))
-
-        def derivative(self, x, out):
-            s = 1 / (1 + np.exp(-x))
-            return s + out * (1 - s)
-
     with pytest.raises(ValueError, match=r"jobs=2 trains each net in another Python process, which can rebuild "
                                          r"only tinynet's own layers, but the swish net has swish_0 \(.*Swish\)"):
         compare(("relu", Swish), iterations=2, quiet=True, jobs=2)
