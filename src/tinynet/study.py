@@ -471,7 +471,6 @@ if sys.argv[1] not in sys.path:
 from tinynet.study import _worker
 _worker(*sys.argv[2:])
 """
-_OWN_LAYERS = (Dense, *ACTIVATIONS.values())
 
 
 def _worker(folder: str, k: str) -> None:
@@ -514,7 +513,7 @@ def _finished_run(folder: Path, k: int, label: str) -> Run:
 def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: str | None) -> dict[str, Run]:
     for label, model in nets:
         for layer in model.layers:
-            if type(layer) not in _OWN_LAYERS:
+            if type(layer) not in io._BUILTIN:  # what a fresh process's io.load can rebuild
                 raise ValueError(
                     f"compare: jobs={jobs} trains each net in another Python process, which can rebuild "
                     f"only tinynet's own layers, but the {label} net has {layer.name} "
