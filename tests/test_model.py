@@ -84,6 +84,63 @@ def test_l2_enters_loss_and_weight_gradients_but_not_hooks_or_biases():
     np.testing.assert_array_equal(grads["dense_0.b"], plain_grads["dense_0.b"])
 
 
+class Scale(tn.Layer):
+    """``out = s * x`` with one learnable ``s``, and no backward_params of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.params, self.grads = {"s": np.array([2.0])}, {"s": np.zeros(1)}
+
+    def forward(self, x):
+        return self.params["s"] * x
+
+    def backward(self, grad_out):
+        self.grads["s"][0] = np.vdot(grad_out, self.input)
+        return self.params["s"] * grad_out
+
+
+@pytest.mark.parametrize("first", [tn.Dense, Scale])
+def test_fit_skips_only_the_data_gradient(first):
+    rng = np.random.default_rng(1)
+    head = [tn.Dense(2, 4, rng=rng), tn.Sigmoid()] if first is tn.Dense else [Scale(), tn.Dense(2, 4, rng=rng)]
+    model = tn.Sequential(*head, tn.Dense(4, 3, rng=rng))
+    x, y = rng.normal(size=(6, 2)), np.array([0, 1, 2, 2, 1, 0])
+    loss = tn.SoftmaxCrossEntropy()
+    seen = []
+    for layer in model.layers:
+        layer.register_backward_hook(lambda layer, gi, go: seen.append((layer.name, gi)))
+    loss.forward(model.forward(x), y)
+    dx = model.backward(loss.backward())
+    full = {k: g.copy() for k, g in model.gradients().items()}
+    assert dx.shape == x.shape
+    assert seen[-1][1].shape == x.shape
+    seen.clear()
+    for g in model.gradients().values():
+        g.fill(np.nan)
+    model.compute_gradients(x, y, loss)  # fit's path: backward(..., input_grad=False)
+    assert [name for name, _ in seen] == [layer.name for layer in reversed(model.layers)]
+    assert seen[-1][1] is None  # the first layer's hook: no gradient with respect to the data
+    assert all(isinstance(gi, np.ndarray) for _, gi in seen[:-1])
+    for key, g in model.gradients().items():
+        np.testing.assert_array_equal(g, full[key])
+    loss.forward(model.forward(x), y)
+    assert model.backward(loss.backward(), input_grad=False) is None
+
+
+def test_dense_backward_params_does_not_compute_the_input_gradient():
+    class NoInputGradient(tn.Dense):
+        def backward(self, grad_out):
+            raise AssertionError("backward_params went through backward")
+
+    layer, reference = NoInputGradient(3, 2, rng=0), tn.Dense(3, 2, rng=0)
+    x, g = np.arange(12.0).reshape(4, 3), np.linspace(-1.0, 1.0, 8).reshape(4, 2)
+    layer(x), reference(x)
+    reference.backward(g)
+    assert layer.backward_params(g) is None
+    for key in ("W", "b"):
+        np.testing.assert_array_equal(layer.grads[key], reference.grads[key])
+
+
 def test_layer_names_are_per_model():
     first = tn.Sequential(tn.Dense(2, 2, rng=0), tn.ReLU(), tn.Dense(2, 2, rng=0), tn.ReLU(), tn.LeakyReLU())
     second = tn.Sequential(tn.Dense(2, 2, rng=0))

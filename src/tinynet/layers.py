@@ -63,6 +63,9 @@ class Layer:
         ``self.output``, which calling the layer stores. It must not modify
         ``grad_out`` in place: hooks and other consumers may still read it.
 
+    Optionally, ``backward_params(grad_out)`` fills ``grads`` without the
+    input gradient, which ``fit`` does not need for a model's first layer.
+
     For an element-wise function, subclass :class:`~tinynet.Activation`
     instead: it needs only ``forward`` and ``derivative``.
 
@@ -150,6 +153,22 @@ class Layer:
         """
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad_out)")
 
+    def backward_params(self, grad_out: np.ndarray) -> None:
+        """Fill ``grads`` only, without the gradient with respect to the input.
+
+        ``fit`` calls this instead of ``backward`` on a model's first layer:
+        that layer's input is the data, and nothing uses the data's gradient.
+        The base class calls ``backward`` and drops its result, so a new layer
+        needs nothing more; :class:`Dense` overrides it to skip the product
+        :math:`G W^\\top`.
+
+        Parameters
+        ----------
+        grad_out : ndarray, shape (N, n_out)
+            :math:`\\partial L / \\partial\\,\\text{out}` for the output of the last call.
+        """
+        self.backward(grad_out)
+
     def _check_grad_out(self, grad_out) -> None:
         """Refuse a backward pass before any forward pass, or a ``grad_out`` not shaped like the output."""
         try:  # the common case first, and cheap: it runs for every layer in every iteration
@@ -214,6 +233,11 @@ class Layer:
         When ``fn`` runs, ``layer.grads`` holds the fresh gradients of the data
         loss (before ``fit`` adds the L2 term). They are overwritten by the
         next backward pass: copy what you want to keep.
+
+        ``grad_in`` is None for a model's first layer in ``fit`` and
+        ``compute_gradients``: they skip the gradient with respect to the data
+        (see :meth:`backward_params`), as PyTorch does for inputs that do not
+        require a gradient.
 
         Returns
         -------
@@ -344,6 +368,10 @@ class Dense(Layer):
         return out
 
     def backward(self, grad_out):
+        self.backward_params(grad_out)
+        return grad_out @ self.params["W"].T
+
+    def backward_params(self, grad_out):
         self._check_grad_out(grad_out)
         np.matmul(self.input.T, grad_out, out=self.grads["W"])
         # the sum over the batch as a product with a vector of ones: grad_out.sum(axis=0)
@@ -351,7 +379,6 @@ class Dense(Layer):
         if self._ones.shape[0] != grad_out.shape[0] or self._ones.dtype != grad_out.dtype:
             self._ones = np.ones(grad_out.shape[0], grad_out.dtype)
         np.matmul(self._ones, grad_out, out=self.grads["b"])
-        return grad_out @ self.params["W"].T
 
     def get_config(self):
         """The constructor arguments that rebuild this layer: ``n_in`` and ``n_out``.

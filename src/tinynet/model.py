@@ -6,7 +6,8 @@ training iteration does, in this order (the order the notebook uses):
 
 1. forward pass on the batch;
 2. loss = data loss + ``0.5 * l2 * sum(W**2)`` over every weight matrix;
-3. backward pass -- backward hooks fire here and see the *data* gradients;
+3. backward pass -- backward hooks fire here and see the *data* gradients
+   (the first layer's input is the data: its gradient is not computed);
 4. ``l2 * W`` is added to each weight gradient;
    if the loss or a weight gradient is NaN or infinite, ``fit`` stops here
    with :class:`TrainingDiverged`, without stepping;
@@ -130,15 +131,22 @@ class Sequential:
             x = layer(x)
         return x
 
-    def backward(self, grad: np.ndarray) -> np.ndarray:
+    def backward(self, grad: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         """Backpropagate ``dL/dscores`` (``(N, n_out)``); returns ``dL/dx`` (``(N, n_in)``).
 
         Fills every layer's ``grads`` and fires backward hooks, last layer first.
-        Raises ``ValueError`` naming the layer if ``grad`` is not shaped like the
-        scores, or if a layer's ``backward`` returns a gradient not shaped like
-        its input.
+        With ``input_grad=False`` the first layer only fills its ``grads``
+        (:meth:`Layer.backward_params <tinynet.Layer.backward_params>`), its
+        hooks get ``grad_in=None``, and None is returned: ``fit`` needs no
+        gradient with respect to the data. Raises ``ValueError`` naming the
+        layer if ``grad`` is not shaped like the scores, or if a layer's
+        ``backward`` returns a gradient not shaped like its input.
         """
         for layer in reversed(self.layers):
+            if layer is self.layers[0] and not input_grad:
+                layer.backward_params(grad)
+                layer._run_backward_hooks(None, grad)
+                return None
             grad_in = layer.backward(grad)
             if getattr(grad_in, "shape", None) != layer.input.shape:  # name the layer that got it wrong
                 got = getattr(grad_in, "shape", type(grad_in).__name__)
@@ -162,7 +170,7 @@ class Sequential:
             for W in self._weights():
                 penalty += 0.5 * l2 * np.vdot(W, W)  # sum(W**2), without a temporary
             value = value + penalty
-        self.backward(loss.backward())
+        self.backward(loss.backward(), input_grad=False)
         if l2:
             for layer in self.layers:
                 for key in layer.weight_keys:
