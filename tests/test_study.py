@@ -317,7 +317,9 @@ def test_jobs_need_tinynet_layers_and_no_progress_bars():
         compare(("relu", "tanh"), iterations=2, progress=True, jobs=2)
     with pytest.raises(ValueError, match="compare: jobs must be >= 1"):
         compare(("relu", "tanh"), iterations=2, jobs=0)
-    compare(("relu",), iterations=2, quiet=True, progress=True, jobs=2)  # quiet: no bars to draw; one net: no process
+    compare(("relu", "tanh"), iterations=2, quiet=True, progress=True, jobs=2)  # quiet: no bars to draw
+    one = compare(("relu",), iterations=2, progress=True, jobs=2)  # one net: trained here, bars and all
+    assert one["relu"].loss.shape == (2,)
 
 
 def test_main_jobs_option(capsys):

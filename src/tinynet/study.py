@@ -322,7 +322,8 @@ def compare(
         lines are printed net by net, in order (the tests find the results
         and the lines of ``jobs=1`` and ``jobs=2`` equal, bit for bit). A net
         can go to another process only if all its layers are tinynet's own,
-        and ``progress`` bars need ``jobs=1``.
+        and ``progress`` bars need ``jobs=1``. ``jobs`` above the number of
+        nets counts as the number of nets (one net: no other process).
 
     Returns
     -------
@@ -376,7 +377,7 @@ def compare(
     pieces = check_int(pieces, "pieces", "compare")
     if print_every is not None:
         print_every = check_int(print_every, "print_every", "compare")
-    jobs = check_int(jobs, "jobs", "compare")
+    jobs = min(check_int(jobs, "jobs", "compare"), len(specs))  # never more processes than nets
     if jobs > 1 and progress and not quiet:
         raise ValueError(f"compare: progress bars need jobs=1 (every net trained in this process), got jobs={jobs}")
     init = Normal(0.1) if init is None else init
@@ -420,7 +421,6 @@ def compare(
                 "quiet": quiet}
     shape = " -> ".join(str(n) for n in [X.shape[1], *[width] * depth, n_classes])
     about = None if quiet else f"{shape}, {iterations} iterations"  # of each net, on stderr
-    jobs = min(jobs, len(nets))
     if jobs == 1:
         runs = {}
         for label, model in nets:
