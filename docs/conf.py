@@ -124,7 +124,7 @@ numpydoc_validation_exclude = {
     # base's docstring (autodoc_inherit_docstrings) and need not repeat it.
     (
         r"^tinynet\.(?!(Layer|Activation|Loss|Optimizer|Callback|init\.Initializer)\.)[\w.]+\."
-        r"(forward|backward|derivative|step|sample|on_train_begin|on_iteration_end|on_train_end)$"
+        r"(forward|backward|backward_params|derivative|step|sample|on_train_begin|on_iteration_end|on_train_end)$"
     ),
 }
 
