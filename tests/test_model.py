@@ -127,13 +127,14 @@ def test_fit_skips_only_the_data_gradient(first):
     assert model.backward(loss.backward(), input_grad=False) is None
 
 
-def test_dense_backward_params_does_not_compute_the_input_gradient():
-    class NoInputGradient(tn.Dense):
+@pytest.mark.parametrize("kind", [tn.Dense, tn.Maxout])
+def test_backward_params_does_not_compute_the_input_gradient(kind):
+    class NoInputGradient(kind):
         def backward(self, grad_out):
             raise AssertionError("backward_params went through backward")
 
-    layer, reference = NoInputGradient(3, 2, rng=0), tn.Dense(3, 2, rng=0)
-    x, g = np.arange(12.0).reshape(4, 3), np.linspace(-1.0, 1.0, 8).reshape(4, 2)
+    layer, reference = NoInputGradient(3, 2, rng=0), kind(3, 2, rng=0)
+    x, g = np.linspace(-2.0, 3.0, 12).reshape(4, 3), np.linspace(-1.0, 1.0, 8).reshape(4, 2)
     layer(x), reference(x)
     reference.backward(g)
     assert layer.backward_params(g) is None

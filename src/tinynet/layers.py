@@ -159,8 +159,8 @@ class Layer:
         ``fit`` calls this instead of ``backward`` on a model's first layer:
         that layer's input is the data, and nothing uses the data's gradient.
         The base class calls ``backward`` and drops its result, so a new layer
-        needs nothing more; :class:`Dense` overrides it to skip the product
-        :math:`G W^\\top`.
+        needs nothing more; :class:`Dense` and :class:`Maxout` override it to
+        skip their products with :math:`W^\\top`.
 
         Parameters
         ----------
@@ -506,12 +506,20 @@ class Maxout(Layer):
         return np.take_along_axis(z, self._winner[None], axis=0)[0]
 
     def backward(self, grad_out):
+        routed = self._fill_grads(grad_out)
+        return np.matmul(routed, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
+
+    def backward_params(self, grad_out):
+        self._fill_grads(grad_out)
+
+    def _fill_grads(self, grad_out):
+        """Fill ``grads`` and return :math:`M_k \\odot G`, shape ``(pieces, N, n_out)``."""
         self._check_grad_out(grad_out)
         routed = np.zeros((self.pieces, *grad_out.shape), dtype=grad_out.dtype)
         np.put_along_axis(routed, self._winner[None], grad_out[None], axis=0)  # M_k * G
         np.matmul(self.input.T, routed, out=self.grads["W"])
         np.sum(routed, axis=1, out=self.grads["b"])
-        return np.matmul(routed, self.params["W"].transpose(0, 2, 1)).sum(axis=0)
+        return routed
 
     def get_config(self):
         """The constructor arguments that rebuild this layer: ``n_in``, ``n_out`` and ``pieces``.
