@@ -142,11 +142,8 @@ class Sequential:
         layer if ``grad`` is not shaped like the scores, or if a layer's
         ``backward`` returns a gradient not shaped like its input.
         """
-        for layer in reversed(self.layers):
-            if layer is self.layers[0] and not input_grad:
-                layer.backward_params(grad)
-                layer._run_backward_hooks(None, grad)
-                return None
+        first, *rest = self.layers
+        for layer in reversed(self.layers if input_grad else rest):
             grad_in = layer.backward(grad)
             if getattr(grad_in, "shape", None) != layer.input.shape:  # name the layer that got it wrong
                 got = getattr(grad_in, "shape", type(grad_in).__name__)
@@ -155,7 +152,12 @@ class Sequential:
             if layer._backward_hooks:
                 layer._run_backward_hooks(grad_in, grad)
             grad = grad_in
-        return grad
+        if input_grad:
+            return grad
+        first.backward_params(grad)
+        if first._backward_hooks:
+            first._run_backward_hooks(None, grad)
+        return None
 
     def compute_gradients(self, X: np.ndarray, y: np.ndarray, loss: Loss, l2: float = 0.0) -> float:
         """One training iteration without the optimizer step (steps 1-4 of ``fit``).
