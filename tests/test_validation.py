@@ -306,6 +306,16 @@ def test_divergence_names_iteration_layer_and_hint_and_keeps_the_last_finite_par
     assert_unchanged(model, spy.after_step)  # the parameters after the last good step, bit for bit
 
 
+@pytest.mark.parametrize(("dtype", "iteration", "entry"), [(np.float64, 51, "1.01e+155"), (np.float32, 6, "1.05e+20")])
+def test_an_overflowing_gradient_is_reported_in_the_model_dtype(dtype, iteration, entry):
+    model = tn.Sequential(tn.Dense(2, 3, rng=0)).astype(dtype)  # each step multiplies W by 1 - lr * l2 = -999
+    with pytest.raises(tn.TrainingDiverged) as info:
+        model.fit(X, Y, optimizer=tn.SGD(lr=10.0), l2=100.0, iterations=1000)
+    assert info.value.iteration == iteration
+    assert (f"the gradient of dense_0.W overflowed: its sum of squares exceeds the {np.dtype(dtype)} range "
+            f"(largest entry {entry})") in str(info.value)
+
+
 class NaNAfter(tn.Activation):
     """The identity, whose derivative turns NaN from its ``bad``-th call: a finite loss, a NaN gradient."""
 

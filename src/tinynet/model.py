@@ -69,9 +69,9 @@ class TrainingDiverged(ArithmeticError):
     ...     print(error)
     51 dense_0
     fit: training diverged at iteration 51: the loss is 1.69999e+308 and the gradient of
-    dense_0.W overflowed (entries beyond 1e154). No step was taken: the parameters keep their
-    values from before this iteration. Lower the learning rate (SGD has lr=10; try 1), the l2
-    strength or the init scale.
+    dense_0.W overflowed: its sum of squares exceeds the float64 range (largest entry 1.01e+155).
+    No step was taken: the parameters keep their values from before this iteration. Lower the
+    learning rate (SGD has lr=10; try 1), the l2 strength or the init scale.
     """
 
     iteration: int | None = None
@@ -483,7 +483,11 @@ def _diverged(model: Sequential, i: int, value: float, loss: Loss, optimizer: Op
             bad = [k for k, g in lay.grads.items() if not math.isfinite(float(np.vdot(g, g)))]
             if bad:
                 g = lay.grads[bad[0]]
-                state = "is not finite" if not np.isfinite(g).all() else "overflowed (entries beyond 1e154)"
+                if np.isfinite(g).all():  # finite entries whose squares add up past the dtype's range
+                    state = (f"overflowed: its sum of squares exceeds the {g.dtype} range "
+                             f"(largest entry {np.abs(g).max():.3g})")
+                else:
+                    state = "is not finite"
                 layer, where = lay.name, f"the gradient of {lay.name}.{bad[0]} {state}"
                 break
     lr = getattr(optimizer, "lr", None)
