@@ -222,6 +222,51 @@ def test_minibatches_are_deterministic_given_rng():
     assert not np.array_equal(run(3), run(4))
 
 
+class Replace(tn.Callback):
+    """At iteration 5, give dense_0 new weights: a new array (``rebind``) or the same array rewritten."""
+
+    def __init__(self, rebind):
+        self.rebind, self.new = rebind, np.full((2, 8), 0.01)
+
+    def on_train_begin(self, model):
+        self.layer = model.layers[0]
+
+    def on_iteration_end(self, i, logs):
+        if i == 5:
+            if self.rebind:
+                self.layer.params["W"] = self.new
+            else:
+                self.layer.params["W"][...] = self.new
+
+
+@pytest.mark.parametrize("optimizer", [lambda: tn.SGD(lr=0.5), lambda: tn.SGD(lr=0.5, momentum=0.9)])
+def test_a_parameter_replaced_during_fit_is_trained(optimizer):
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    trained = {}
+    for rebind in (True, False):
+        model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
+        replace = Replace(rebind)
+        history = model.fit(X, y, optimizer=optimizer(), l2=1e-3, iterations=20, callbacks=[replace])
+        assert (model.layers[0].params["W"] is replace.new) == rebind
+        trained[rebind] = (history.loss, model.parameters())
+    assert not np.array_equal(trained[True][1]["dense_0.W"], np.full((2, 8), 0.01))
+    np.testing.assert_array_equal(trained[True][0], trained[False][0])
+    for key, value in trained[False][1].items():
+        np.testing.assert_array_equal(trained[True][1][key], value, err_msg=key)
+
+
+def test_a_non_finite_replacement_is_reported_not_undone():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
+    replace = Replace(rebind=True)
+    replace.new[0, 0] = np.nan
+    with pytest.raises(tn.TrainingDiverged, match=r"iteration 6: .*the output of dense_0 is the first non-finite"):
+        model.fit(X, y, iterations=20, callbacks=[replace])
+    assert model.layers[0].params["W"] is replace.new  # no step on it to undo: left as the callback set it
+    assert np.isnan(replace.new[0, 0])
+    assert np.all(replace.new.flat[1:] == 0.01)
+
+
 def test_fit_argument_errors_come_before_training():
     X, y = tn.datasets.spiral(n_per_class=5, rng=0)
     model = tn.Sequential(tn.Dense(2, 3, rng=0))

@@ -367,7 +367,10 @@ class Sequential:
         iterations : int, default 1000
             Number of optimizer steps.
         callbacks : iterable of Callback
-            E.g. ``[tn.GradientRecorder(), tn.PrintLoss(every=1000)]``.
+            E.g. ``[tn.GradientRecorder(), tn.PrintLoss(every=1000)]``. A callback
+            (or hook) may also replace a parameter with a new array
+            (``layer.params["W"] = new``): the optimizer trains the new array
+            from the next iteration on.
         batch_size : int, optional
             Rows per step; default all of them (full-batch gradient descent,
             as in the notebook).
@@ -415,6 +418,7 @@ class Sequential:
         batches = _batches(X, y, batch_size, shuffle, rng)
 
         params = self.parameters()  # optimizers update these arrays in place
+        slots = [(layer, key) for layer in self.layers for key in layer.params]  # in the order of params
         before_step = {key: np.empty_like(p) for key, p in params.items()}  # to undo an overflowing step
         stepped = False
         history = History(track_accuracy)
@@ -441,6 +445,13 @@ class Sequential:
                     logs["accuracy"] = float(np.mean(np.argmax(self.layers[-1].output, axis=1) == yb))
                 for cb in callbacks:
                     cb.on_iteration_end(i, logs)
+                for (layer, key), param in zip(slots, params.values(), strict=True):
+                    if layer.params[key] is not param:  # replaced by a callback or hook: train the new arrays
+                        params = self.parameters()
+                        slots = [(layer, key) for layer in self.layers for key in layer.params]
+                        before_step = {k: np.empty_like(p) for k, p in params.items()}
+                        stepped = False  # no step to undo on the new arrays yet
+                        break
             if not all(np.isfinite(p).all() for p in params.values()):
                 raise _diverged(self, iterations, value, loss, optimizer, l2, before_step)
         finally:
