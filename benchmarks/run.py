@@ -21,7 +21,8 @@ competitors see the same machine state. The table shows per-iteration medians
 with min..max over rounds. Every ratio (to (a), tinynet to (b), recorder on to
 off, ...) is the median over rounds of that round's ratio: the two competitors
 ran back to back, so a slow patch of the machine cancels out. The float32
-configs also run (c64), the same tinynet net in float64, for the speed-up.
+configs also run (c64) and (b64), tinynet's net and the hand-optimised loop in
+float64, for the speed-up of each.
 The last column is the median number of minor page faults per iteration:
 memory that the C allocator gave back to the system and must fault in again.
 
@@ -289,8 +290,9 @@ def competitors(cfg: Config, have_torch: bool) -> dict:
     """Each competitor's ``run(iterations)``, from the same data and initial weights."""
     makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit,
               "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
-    if cfg.dtype != np.float64:  # the same net in float64, for the speed-up in the same rounds
+    if cfg.dtype != np.float64:  # the same nets in float64, for the speed-ups in the same rounds
         makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64))
+        makers["(b64) numpy, float64"] = lambda c: optimised_loop(replace(c, dtype=np.float64))
     if have_torch:
         makers["(d) torch"] = torch_loop
     return {name: make(cfg) for name, make in makers.items()}
@@ -346,7 +348,8 @@ def report(cfg: Config, times, faults, iterations):
     print(f"  tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
           f" recorder on / off: {ratio(times, '(c) tinynet', '(c0) tinynet, no recorder'):.3f}x")
     if "(c64) tinynet, float64" in times:
-        print(f"  float64 / {np.dtype(cfg.dtype).name}: {ratio(times, '(c64) tinynet, float64', '(c) tinynet'):.2f}x")
+        print(f"  float64 / {np.dtype(cfg.dtype).name}: {ratio(times, '(c64) tinynet, float64', '(c) tinynet'):.2f}x"
+              f" (hand-optimised numpy: {ratio(times, '(b64) numpy, float64', '(b) numpy'):.2f}x)")
     if "(d) torch" in times:
         print(f"  tinynet / torch: {ratio(times, '(c) tinynet', '(d) torch'):.2f}x")
 

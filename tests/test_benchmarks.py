@@ -30,10 +30,17 @@ def test_every_competitor_trains_like_the_notebook_loop(cfg):
     differences = bench.check(cfg, have_torch=False)
     expected = {"(a) notebook", "(b) numpy", "(c) tinynet", "(c0) tinynet, no recorder"}
     if cfg.dtype != np.float64:
-        expected.add("(c64) tinynet, float64")
+        expected |= {"(c64) tinynet, float64", "(b64) numpy, float64"}
     assert set(differences) == expected
     assert differences["(a) notebook"] == 0.0
     assert max(differences.values()) <= bench.AGREE[cfg.dtype]
+
+
+def test_the_float64_references_of_a_float32_config_run_in_float64():
+    cfg = next(cfg for cfg in bench.CONFIGS if cfg.dtype == np.float32)
+    for name, run in bench.competitors(cfg, have_torch=False).items():
+        weights = run.state()[0]
+        assert {W.dtype for W in weights} == {np.dtype(np.float64 if "float64" in name else np.float32)}, name
 
 
 def one_step_short(run):
