@@ -255,6 +255,42 @@ def test_a_parameter_replaced_during_fit_is_trained(optimizer):
         np.testing.assert_array_equal(trained[True][1][key], value, err_msg=key)
 
 
+class ReplaceInHook(Replace):
+    """The same new array, put in place by a backward hook during iteration 5."""
+
+    def on_train_begin(self, model):
+        super().on_train_begin(model)
+        self.calls = 0
+
+        def hook(layer, grad_in, grad_out):
+            self.calls += 1
+            if self.calls == 6:  # iteration 5
+                layer.params["W"] = self.new
+
+        self.handle = self.layer.register_backward_hook(hook)
+
+    def on_iteration_end(self, i, logs):
+        pass
+
+    def on_train_end(self, model):
+        self.handle.remove()
+
+
+def test_a_parameter_replaced_by_a_hook_is_trained_from_the_next_iteration():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    trained = []
+    for replace in (Replace(rebind=True), ReplaceInHook(rebind=True)):
+        model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
+        history = model.fit(X, y, optimizer=tn.SGD(lr=0.5), l2=1e-3, iterations=20, callbacks=[replace])
+        assert model.layers[0].params["W"] is replace.new
+        assert not np.array_equal(replace.new, np.full((2, 8), 0.01))  # trained since
+        trained.append((history.loss, model.parameters()))
+    # iteration 5's step goes to the old array either way: the hook's replacement trains like the callback's
+    np.testing.assert_array_equal(trained[0][0], trained[1][0])
+    for key, value in trained[0][1].items():
+        np.testing.assert_array_equal(trained[1][1][key], value, err_msg=key)
+
+
 def test_a_non_finite_replacement_is_reported_not_undone():
     X, y = tn.datasets.spiral(n_per_class=20, rng=0)
     model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
