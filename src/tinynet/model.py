@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Iterable
 
 import numpy as np
@@ -418,7 +419,6 @@ class Sequential:
         batches = _batches(X, y, batch_size, shuffle, rng)
 
         params = self.parameters()  # optimizers update these arrays in place
-        slots = [(layer, key) for layer in self.layers for key in layer.params]  # in the order of params
         before_step = {key: np.empty_like(p) for key, p in params.items()}  # to undo an overflowing step
         stepped = False
         history = History(track_accuracy)
@@ -445,13 +445,11 @@ class Sequential:
                     logs["accuracy"] = float(np.mean(np.argmax(self.layers[-1].output, axis=1) == yb))
                 for cb in callbacks:
                     cb.on_iteration_end(i, logs)
-                for (layer, key), param in zip(slots, params.values(), strict=True):
-                    if layer.params[key] is not param:  # replaced by a callback or hook: train the new arrays
-                        params = self.parameters()
-                        slots = [(layer, key) for layer in self.layers for key in layer.params]
-                        before_step = {k: np.empty_like(p) for k, p in params.items()}
-                        stepped = False  # no step to undo on the new arrays yet
-                        break
+                held = [p for layer in self.layers for p in layer.params.values()]  # in the order of params
+                if any(map(operator.is_not, held, params.values())):  # a callback or hook replaced one
+                    params = self.parameters()  # train the new arrays from now on
+                    before_step = {key: np.empty_like(p) for key, p in params.items()}
+                    stepped = False  # no step to undo on the new arrays yet
             if not all(np.isfinite(p).all() for p in params.values()):
                 raise _diverged(self, iterations, value, loss, optimizer, l2, before_step)
         finally:
