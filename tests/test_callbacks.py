@@ -222,3 +222,124 @@ def test_progress_bar_runs_silently_off_a_terminal(capsys):
     X, y = tn.datasets.spiral(n_per_class=5, rng=0)
     tn.Sequential(tn.Dense(2, 3, rng=0)).fit(X, y, iterations=250, callbacks=[tn.ProgressBar()])
     assert capsys.readouterr().err == ""
+
+
+class Fails(tn.Callback):
+    """Raises at one of the moments of training."""
+
+    def __init__(self, at):
+        self.at, self.ended = at, False
+
+    def on_train_begin(self, model):
+        if self.at == "begin":
+            raise RuntimeError("failed to begin")
+
+    def on_train_end(self, model):
+        self.ended = True
+        if self.at == "end":
+            raise RuntimeError("failed to end")
+
+
+def test_a_callback_that_fails_to_begin_still_ends_the_ones_before_it():
+    # #7, defect 2: a GradientRecorder's hooks stayed attached and recorded every later fit
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    grads = tn.GradientRecorder()
+    with pytest.raises(RuntimeError, match="failed to begin"):
+        model.fit(X, y, iterations=5, callbacks=[grads, Fails("begin")])
+    model.fit(X, y, iterations=5)  # without the recorder
+    assert len(grads.history["dense_0"]) == 0
+
+
+def test_every_callback_that_began_ends_and_the_first_error_wins():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    first, later = Fails("end"), Fails(None)
+    with pytest.raises(RuntimeError, match="failed to end"):
+        model.fit(X, y, iterations=2, callbacks=[first, later])
+    assert later.ended
+    first, later = Fails("end"), Fails(None)
+    with pytest.raises(tn.TrainingDiverged):  # the error from training, not the callback's
+        model.fit(X, y, optimizer=tn.SGD(lr=10.0), l2=100.0, iterations=1000, callbacks=[first, later])
+    assert first.ended
+    assert later.ended
+
+
+def test_a_recorder_refuses_a_fit_inside_a_fit_it_is_recording():
+    # #7, defect 3: the inner fit removed the outer fit's hooks (3 entries instead of 12)
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+    grads = tn.GradientRecorder()
+
+    class FitsAgain(tn.Callback):
+        def on_iteration_end(self, i, logs):
+            model.fit(X, y, iterations=1, callbacks=[grads])
+
+    with pytest.raises(RuntimeError, match="GradientRecorder: this recorder is already recording a fit"):
+        model.fit(X, y, iterations=4, callbacks=[grads, FitsAgain()])
+
+
+class Interrupt(tn.Callback):
+    """Ctrl-C in the middle of a backward pass: after the output layer's hooks, before the first layer's."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_train_begin(self, model):
+        self.calls = 0
+
+        def hook(layer, grad_in, grad_out):
+            self.calls += 1
+            if self.calls == self.at:
+                raise KeyboardInterrupt
+
+        self.handle = model[0].register_backward_hook(hook)
+
+    def on_train_end(self, model):
+        self.handle.remove()
+
+
+@pytest.mark.parametrize("every", [1, 3])
+def test_recorders_stay_aligned_with_the_loss_after_an_interruption(every):
+    # #7, defect 4: the layers' series had different lengths (52 vs 51) and gradient_heatmap failed
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Sigmoid(), tn.Dense(8, 8, rng=1), tn.ReLU(), tn.Dense(8, 3, rng=2))
+    grads, units = tn.GradientRecorder(every=every), tn.ActivationRecorder(every=every)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y, iterations=100, callbacks=[grads, units, Interrupt(at=8)])
+    assert len(model.history.loss) == 7  # the History of the interrupted fit is kept
+    expected = len(range(0, 7, every))
+    assert [len(v) for v in grads.history.values()] == [expected] * 3
+    assert [len(v) for v in units.history.values()] == [expected] * 2
+    np.testing.assert_array_equal(grads.iterations, np.arange(0, 7, every))
+
+
+def test_recorders_stay_aligned_with_the_loss_after_divergence():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Tanh(), tn.Dense(8, 3, rng=1))
+    grads = tn.GradientRecorder()
+    with pytest.raises(tn.TrainingDiverged) as error:
+        model.fit(X, y, optimizer=tn.SGD(lr=10.0), l2=100.0, iterations=1000, callbacks=[grads])
+    loss = error.value.history.loss
+    assert len(loss) == error.value.iteration == len(model.history.loss)
+    assert [len(v) for v in grads.history.values()] == [len(loss)] * 2
+
+
+def test_recorders_sample_every_kth_iteration_and_count_on_across_fits():
+    # #7, defect 10: recorders grew without bound
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Tanh(), tn.Dense(4, 3, rng=1))
+    every, full = tn.GradientRecorder(every=4), tn.GradientRecorder()
+    model.fit(X, y, iterations=10, callbacks=[every, full])
+    model.fit(X, y, iterations=5, callbacks=[every, full])
+    np.testing.assert_array_equal(every.iterations, [0, 4, 8, 12])
+    for name in full.history:
+        np.testing.assert_array_equal(every.history[name], full.history[name][[0, 4, 8, 12]])
+
+
+def test_fit_does_not_keep_the_last_batch_alive():
+    # #7, defect 10: after fit, every layer kept its last input and output (800 MiB after a 10^6-row batch)
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Tanh(), tn.Dense(4, 3, rng=1))
+    model.fit(X, y, iterations=2)
+    assert all(layer.input is None and layer.output is None for _, layer in model.named_layers())

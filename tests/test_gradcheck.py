@@ -134,3 +134,57 @@ def test_bad_targets_and_arguments():
         tn.gradcheck(tn.SoftmaxCrossEntropy(), X)
     with pytest.raises(ValueError, match="eps"):
         tn.gradcheck(tn.Tanh(), X, eps=0)
+
+
+class FailsWhenPerturbed(tn.Activation):
+    """The identity, which raises once the weight ``W[0, 0]`` of ``dense`` differs from its first value."""
+
+    def __init__(self, dense, error):
+        super().__init__()
+        self.dense, self.error, self.first = dense, error, dense.params["W"][0, 0]
+
+    def forward(self, x):
+        if self.dense.params["W"][0, 0] != self.first:
+            raise self.error
+        return x.copy()
+
+    def derivative(self, x, out):
+        return np.ones_like(x)
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, ValueError])
+def test_an_interrupted_check_leaves_no_entry_perturbed(error):
+    # #7, defect 6: Ctrl-C (or an error) inside a forward pass left one weight changed by eps
+    dense = tn.Dense(3, 2, rng=0)
+    model = tn.Sequential(dense, FailsWhenPerturbed(dense, error))
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    before = {key: value.copy() for key, value in model.parameters().items()}
+    with pytest.raises(error):
+        tn.gradcheck(model, x)
+    for key, value in model.parameters().items():
+        np.testing.assert_array_equal(value, before[key], err_msg=key)
+
+
+class RandomMask(tn.Activation):
+    """Dropout as people write it first: a new mask from numpy's global generator at every call."""
+
+    def forward(self, x):
+        self.mask = np.random.default_rng().random(x.shape) > 0.5
+        return x * self.mask
+
+    def derivative(self, x, out):
+        return self.mask.astype(float)
+
+
+def test_a_random_forward_pass_is_named_as_the_reason():
+    # #7, defect 13: the check failed with "analytic 0, numeric 8860215" and no hint
+    with pytest.raises(ValueError, match=r"two forward passes of RandomMask \(random_mask\) on the same input gave "
+                                         r"different results .*draws random numbers at every call.*rng"):
+        tn.gradcheck(RandomMask(), np.ones((3, 4)))
+
+
+def test_a_layer_keeping_its_generator_as_rng_is_checked_with_one_mask():
+    layer = tn.Dropout(0.5, rng=0)
+    state = layer.rng.bit_generator.state
+    assert tn.gradcheck(layer, np.random.default_rng(1).normal(size=(5, 4)))
+    assert layer.rng.bit_generator.state == state  # replayed, and left as it was

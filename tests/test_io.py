@@ -126,16 +126,58 @@ def test_get_config_must_give_the_constructor_arguments(tmp_path):
     class NeedsArgs(tn.Activation):
         def __init__(self, scale):
             super().__init__()
-            self.scale = scale
+            self.factor = scale  # kept under another name: the base get_config cannot find it
 
         def forward(self, x):
-            return self.scale * x
+            return self.factor * x
 
         def derivative(self, x, out):
-            return np.full_like(x, self.scale)
+            return np.full_like(x, self.factor)
 
-    with pytest.raises(TypeError, match=r"get_config\(\) must return the arguments of .*NeedsArgs"):
+    with pytest.raises(TypeError, match=r"NeedsArgs: its constructor takes 'scale', but the layer has no attribute"):
         tn.Sequential(NeedsArgs(2.0)).save(tmp_path / "m.npz")
+    assert not list(tmp_path.iterdir())
+
+
+def test_arguments_kept_as_attributes_of_the_same_name_round_trip_without_get_config(tmp_path):
+    # #7, defect 9: Scaled(0.5) used to save silently and load as Scaled(2.0)
+    @tn.register_layer
+    class TimesA(tn.Activation):
+        def __init__(self, a=2.0):
+            super().__init__()
+            self.a = a
+
+        def forward(self, x):
+            return self.a * x
+
+        def derivative(self, x, out):
+            return np.full_like(x, self.a)
+
+    tn.Sequential(tn.Dense(2, 2, rng=0), TimesA(0.5)).save(tmp_path / "m.npz")
+    again = tn.load(tmp_path / "m.npz")
+    assert again[1].a == 0.5
+    assert repr(again[1]) == "TimesA(a=0.5)"
+
+
+def test_a_get_config_that_leaves_out_an_argument_with_a_default_is_refused(tmp_path):
+    # #7, defect 9: an argument missing from get_config() would come back as its default
+    @tn.register_layer
+    class Forgetful(tn.Activation):
+        def __init__(self, a=2.0):
+            super().__init__()
+            self.a = a
+
+        def forward(self, x):
+            return self.a * x
+
+        def derivative(self, x, out):
+            return np.full_like(x, self.a)
+
+        def get_config(self):
+            return {}
+
+    with pytest.raises(TypeError, match=r"get_config\(\) leaves out 'a', an argument of .*Forgetful.*default, 2\.0"):
+        tn.Sequential(Forgetful(0.5)).save(tmp_path / "m.npz")
 
 
 def test_register_layer_errors():
@@ -431,3 +473,48 @@ def test_a_file_without_initializers_still_loads(tmp_path):
     write_zip(tmp_path / "m.npz", {"__tinynet__.npy": meta_bytes(good_meta()),
                                    "dense_0.W.npy": npy(np.ones((2, 3))), "dense_0.b.npy": npy(np.zeros(3))})
     assert repr(tn.load(tmp_path / "m.npz").layers[0]) == "Dense(2, 3, init=GlorotUniform())"
+
+
+def _save_many(path: str, seed: int, rounds: int) -> None:
+    model = tn.Sequential(tn.Dense(8, 64, rng=seed), tn.ReLU(), tn.Dense(64, 3, rng=seed))
+    for _ in range(rounds):
+        model.save(path)
+
+
+def test_two_processes_saving_to_one_path_each_leave_a_whole_file(tmp_path):
+    # #7, defect 7: both wrote path + ".partial": Bad CRC-32 and FileNotFoundError
+    import multiprocessing
+
+    path = str(tmp_path / "model.npz")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_save_many, args=(path, seed, 40)) for seed in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    loaded = tn.load(path)
+    assert any(np.array_equal(loaded[0].params["W"], tn.Dense(8, 64, rng=seed).params["W"]) for seed in (0, 1))
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_a_save_leaves_the_users_own_partial_file_alone(tmp_path):
+    (tmp_path / "model.npz.partial").write_text("my own notes")
+    tn.Sequential(tn.Dense(2, 2, rng=0)).save(tmp_path / "model.npz")
+    assert (tmp_path / "model.npz.partial").read_text() == "my own notes"
+
+
+def test_a_name_of_254_characters_can_be_saved(tmp_path):
+    path = tmp_path / ("m" * 250 + ".npz")
+    tn.Sequential(tn.Dense(2, 2, rng=0)).save(path)
+    assert tn.load(path)[0].params["W"].shape == (2, 2)
+
+
+def test_a_symlink_at_the_path_is_replaced_and_its_target_left_alone(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not a model")
+    (tmp_path / "model.npz").symlink_to(target)
+    tn.Sequential(tn.Dense(2, 2, rng=0)).save(tmp_path / "model.npz")
+    assert not (tmp_path / "model.npz").is_symlink()
+    assert target.read_text() == "not a model"
+    assert tn.load(tmp_path / "model.npz")[0].params["W"].shape == (2, 2)

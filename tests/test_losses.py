@@ -83,3 +83,35 @@ def test_scores_as_a_list_integers_or_a_matrix_are_taken_as_a_float_array():
         assert np.array_equal(grad, expected_grad)
     with pytest.raises(TypeError, match="SoftmaxCrossEntropy: scores must hold real numbers"):
         tn.SoftmaxCrossEntropy().forward([["a", "b", "c"]], np.array([0]))
+
+
+def test_labels_changed_in_place_are_the_labels_used():
+    # #7, defect 1: the one-hot labels were cached on the identity of y, so a reused loss
+    # kept training on the old labels after y[:] = y[permutation]
+    rng = np.random.default_rng(0)
+    scores, y = rng.normal(size=(6, 3)), np.array([0, 1, 2, 0, 1, 2])
+    loss = tn.SoftmaxCrossEntropy()
+    loss.forward(scores, y)
+    y[:] = y[[2, 0, 1, 5, 3, 4]]
+    fresh = tn.SoftmaxCrossEntropy()
+    assert loss.forward(scores, y) == fresh.forward(scores, y)
+    np.testing.assert_array_equal(loss.backward(), fresh.backward())
+
+
+def test_a_model_trains_on_labels_changed_in_place_between_fits():
+    X, y = tn.datasets.spiral(n_per_class=30, rng=0)
+    y = y.copy()
+    loss = tn.SoftmaxCrossEntropy()
+    model = tn.Sequential(tn.Dense(2, 32, rng=0), tn.ReLU(), tn.Dense(32, 3, rng=1))
+    model.fit(X, y, loss=loss, optimizer=tn.SGD(lr=0.5), iterations=5)
+    y[:] = (y + 1) % 3  # new labels, same array
+    model.fit(X, y, loss=loss, optimizer=tn.SGD(lr=0.5), iterations=1500)
+    assert model.accuracy(X, y) > 0.9
+
+
+def test_scores_1e308_apart_give_the_exact_loss_without_warnings():
+    # #7, defect 8: 0 * -inf inside the one-hot product gave nan and a RuntimeWarning; the answer is 0
+    loss = tn.SoftmaxCrossEntropy()
+    assert loss.forward(np.array([[1e308, -1e308, 0.0]]), np.array([0])) == 0.0
+    np.testing.assert_array_equal(loss.backward(), [[0.0, 0.0, 0.0]])
+    assert loss.forward(np.array([[1e308, -1e308, 0.0]]), np.array([1])) == np.inf

@@ -354,3 +354,44 @@ def test_float32_training_stays_float32_and_tracks_float64():
         model32.astype(np.int64)
     with pytest.raises(TypeError, match="float64"):
         tn.gradcheck(model32, X[:3], y[:3])
+
+
+class ReplaceAtTheEnd(tn.Callback):
+    """Puts an array holding a NaN in place of dense_0.W at the last iteration."""
+
+    def on_iteration_end(self, i, logs):
+        if i == self.params["iterations"] - 1:
+            self.old = self.model[0].params["W"]
+            self.new = np.full_like(self.old, 0.25)
+            self.new[0, 0] = np.nan
+            self.model[0].params["W"] = self.new
+            self.trained = self.old.copy()
+
+
+def test_a_non_finite_replacement_at_the_last_iteration_is_reported_and_nothing_is_undone():
+    # #7, defect 5: the post-loop check "undid" a step by copying an uninitialised buffer into W
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=1))
+    replace = ReplaceAtTheEnd()
+    with pytest.raises(tn.TrainingDiverged, match=r"dense_0\.W is not finite \(a callback or hook put it in place\)"):
+        model.fit(X, y, iterations=10, callbacks=[replace])
+    assert model[0].params["W"] is replace.new
+    assert np.isnan(replace.new[0, 0])
+    assert np.all(replace.new.flat[1:] == 0.25)
+    np.testing.assert_array_equal(replace.old, replace.trained)  # the stepped array: as its last step left it
+
+
+def test_a_rising_loss_is_warned_about_with_the_learning_rate():
+    # #7, defect 12: lr=100 took the loss from 1.1 to 11.3 without a word
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    model = tn.Sequential(tn.Dense(2, 16, init=tn.init.Normal(0.1), rng=0), tn.ReLU(), tn.Dense(16, 3, rng=1))
+    with pytest.warns(tn.DivergenceWarning, match=r"the training loss rose from 1\.\d+ .* the learning rate may be "
+                                                  r"too large \(SGD has lr=100\)"):
+        model.fit(X, y, optimizer=tn.SGD(lr=100.0), iterations=50)
+
+
+def test_a_falling_or_noisy_loss_is_not_warned_about():
+    X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    model = tn.Sequential(tn.Dense(2, 16, rng=0), tn.ReLU(), tn.Dense(16, 3, rng=1))
+    model.fit(X, y, optimizer=tn.SGD(lr=0.5), iterations=300)
+    model.fit(X, y, optimizer=tn.SGD(lr=0.5), epochs=30, batch_size=1, rng=0)  # warnings are errors here

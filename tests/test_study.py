@@ -1,7 +1,11 @@
 """tn.study: the notebook's comparison for any activations and depth, and the tinynet-study command."""
 
+import importlib
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -253,16 +257,12 @@ def _same_runs(a, b):
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_jobs_train_in_other_processes_with_the_same_results_and_lines(jobs, monkeypatch, capsys):
+def test_jobs_train_in_other_processes_with_the_same_results_and_lines(jobs, capsys):
     settings = {"activations": ["sigmoid", tn.LeakyReLU(0.2), "maxout", "relu"], "depth": 2, "width": 6,
                 "iterations": 30, "print_every": 10, "l2": 1e-2}
     here = compare(**settings)
     printed_here = capsys.readouterr()
-    started = []
-    popen = subprocess.Popen
-    monkeypatch.setattr(subprocess, "Popen", lambda *args, **kwargs: started.append(args) or popen(*args, **kwargs))
     there = compare(**settings, jobs=jobs)
-    assert len(started) == 4
     assert capsys.readouterr() == printed_here  # the same lines, net by net, notes included
     _same_runs(here, there)
     assert there["relu"].units.iterations.tolist() == list(range(30))
@@ -301,18 +301,90 @@ def test_workers_import_this_tinynet_not_one_in_the_working_folder(tmp_path, mon
                compare(("relu", "tanh"), iterations=3, quiet=True))
 
 
-def test_a_failing_worker_is_a_runtime_error(monkeypatch, capsys):
-    # a worker that prints a byte that is not UTF-8, then fails
-    monkeypatch.setattr(tn.study, "_WORKER", "import sys; sys.stdout.buffer.write(b'bad \\xff\\n'); sys.exit(3)")
-    with pytest.raises(RuntimeError, match=r"the process training the relu net failed \(exit status 3"):
-        compare(("relu", "tanh"), iterations=2, quiet=True, jobs=2)
-    assert capsys.readouterr().out == "bad \ufffd\n"
+WORKER_LAYERS = '''
+import os
+import signal
+
+import numpy as np
+
+import tinynet as tn
 
 
-def test_jobs_need_tinynet_layers_and_no_progress_bars():
-    with pytest.raises(ValueError, match=r"jobs=2 trains each net in another Python process, which can rebuild "
-                                         r"only tinynet's own layers, but the swish net has swish_0 \(.*Swish\)"):
-        compare(("relu", Swish), iterations=2, quiet=True, jobs=2)
+class Swish(tn.Activation):
+    def forward(self, x):
+        return x / (1 + np.exp(-x))
+
+    def derivative(self, x, out):
+        s = 1 / (1 + np.exp(-x))
+        return s + out * (1 - s)
+
+
+class WherePid(tn.Activation):
+    """The identity, remembering the process that computed it."""
+
+    def forward(self, x):
+        self.pid = os.getpid()
+        return x.copy()
+
+    def derivative(self, x, out):
+        return np.ones_like(x)
+
+
+class KilledInWorker(tn.Activation):
+    """The identity, except in a process other than ``parent``, which it kills."""
+
+    def __init__(self, parent=0):
+        super().__init__()
+        self.parent = parent
+
+    def forward(self, x):
+        if os.getpid() != self.parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return x.copy()
+
+    def derivative(self, x, out):
+        return np.ones_like(x)
+'''
+
+
+@pytest.fixture
+def worker_layers(tmp_path, monkeypatch):
+    """Layer classes in a module on sys.path, which worker processes can import by name."""
+    (tmp_path / "tinynet_worker_layers.py").write_text(WORKER_LAYERS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module("tinynet_worker_layers")
+    sys.modules.pop("tinynet_worker_layers", None)
+
+
+def alive(pid: int) -> bool:
+    """Whether the process ``pid`` still runs (Linux: its /proc entry)."""
+    return Path(f"/proc/{pid}").exists()
+
+
+def test_each_net_trains_in_a_worker_process_that_ends_with_compare(worker_layers):
+    result = compare([worker_layers.WherePid, "relu"], iterations=2, quiet=True, jobs=2)
+    pid = result["where_pid"].model[1].pid
+    assert pid != os.getpid()
+    assert not alive(pid)
+
+
+def test_a_killed_worker_is_a_runtime_error_that_says_so(worker_layers, capsys):
+    # #7, defect 20: the message used to say "its error is above" with nothing above
+    with pytest.raises(RuntimeError, match=r"the worker process training the killed_in_worker net ended before it "
+                                           r"finished \(killed, or out of memory\?\); try jobs=1") as error:
+        compare(("relu", worker_layers.KilledInWorker(os.getpid())), iterations=2, quiet=True, jobs=2)
+    assert "above" not in str(error.value)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_jobs_take_layers_that_a_worker_can_import_and_no_progress_bars(worker_layers):
+    # #8: pickling to our own workers is no trust boundary, so layers of one's own go there too
+    _same_runs(compare(("relu", worker_layers.Swish), iterations=3, quiet=True, jobs=2),
+               compare(("relu", worker_layers.Swish), iterations=3, quiet=True))
+    nowhere = type("Swish", (Swish,), {"__module__": "a_module_no_worker_can_import"})
+    with pytest.raises(ValueError, match=r"the swish net has swish_0, a Swish from 'a_module_no_worker_can_import', "
+                                         r"which a worker process cannot import \(a class from a notebook cell"):
+        compare(("relu", nowhere), iterations=2, quiet=True, jobs=2)
     with pytest.raises(ValueError, match="compare: progress bars need jobs=1"):
         compare(("relu", "tanh"), iterations=2, progress=True, jobs=2)
     with pytest.raises(ValueError, match="compare: jobs must be >= 1"):
@@ -331,3 +403,100 @@ def test_main_jobs_option(capsys):
     with pytest.raises(SystemExit):
         main([*argv, "--jobs", "0"])
     assert "argument --jobs: must be >= 1, got 0" in capsys.readouterr().err
+
+
+def test_a_study_result_keeps_the_mapping_protocol_and_runs_compare_by_value():
+    # #7, defect 15: "tanh" in r and r.get("tanh") raised ValueError, r == dict(r) was False,
+    # and comparing two equal Runs raised "truth value of an array is ambiguous"
+    result = compare(("sigmoid", "relu"), iterations=3, quiet=True)
+    assert "tanh" not in result
+    assert "relu" in result
+    assert result.get("tanh") is None
+    assert result == dict(result)
+    with pytest.raises(KeyError, match=r"no run 'tanh' in this study; its runs are 'sigmoid', 'relu'"):
+        result["tanh"]
+    again = compare(("sigmoid", "relu"), iterations=3, quiet=True)
+    assert result["relu"] == again["relu"]
+    assert result == again
+    assert result["relu"] != result["sigmoid"]
+    assert result != compare(("sigmoid", "relu"), iterations=4, quiet=True)
+
+
+def _study(*argv, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "tinynet.study", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux: /proc)."""
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:  # gone meanwhile
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            children.append(int(status.parent.name))
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="finds worker processes through /proc (Linux)")
+@pytest.mark.parametrize(("signum", "code", "word"), [(signal.SIGTERM, 143, "terminated"),
+                                                      (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_ends_the_workers_with_one_line_and_its_exit_status(signum, code, word, tmp_path):
+    # #7, defect 16: SIGTERM left the workers running and a temporary folder behind; Ctrl-C printed
+    # tracebacks from the parent and a worker
+    study = _study("--jobs", "2", "--out", str(tmp_path), start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(_workers_of(study.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.0)  # the two workers are training now
+    workers = _workers_of(study.pid)
+    assert len(workers) >= 2
+    if signum == signal.SIGINT:
+        os.killpg(study.pid, signum)  # Ctrl-C in a terminal reaches the whole process group
+    else:
+        study.send_signal(signum)
+    out, err = study.communicate(timeout=60)
+    assert study.returncode == code
+    assert err.strip().splitlines()[-1] == f"tinynet-study: {word}"
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 10  # the workers are gone (a helper process may take a moment)
+    while [pid for pid in workers if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if alive(pid)]
+    assert out == ""  # no net had finished: nothing printed, no figures
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_unusable_out_folder_is_refused_before_training(tmp_path, capsys):
+    # #7, defect 17: a bad --out trained for a minute, then died with a traceback and exit status 1
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--iterations", "50000", "--out", str(tmp_path / "file" / "figures")])
+    out, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert out == ""  # not one iteration
+    assert "argument --out: cannot write into the folder" in err
+    assert "Traceback" not in err
+
+
+def test_a_seed_beyond_randomstate_s_range_is_a_bad_option(capsys):
+    # #7, defect 18: --seed 4294967296 ended in a numpy traceback
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--seed", "4294967296", "--no-figures"])
+    assert exit_info.value.code == 2
+    assert "argument --seed: must be <= 4294967295, got 4294967296" in capsys.readouterr().err
+    assert main(["--seed", "4294967295", "--iterations", "1", "--quiet", "--no-figures"]) == 0
+
+
+def test_quiet_writes_figures_only_where_out_says(tmp_path, monkeypatch, capsys):
+    # #7, defect 19: --quiet wrote over ./figures and said nothing
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "loss.png").write_bytes(b"the previous run's figure")
+    assert main(["--activations", "relu", "--iterations", "3", "--quiet"]) == 0
+    assert (tmp_path / "figures" / "loss.png").read_bytes() == b"the previous run's figure"
+    assert main(["--activations", "relu", "--iterations", "3", "--quiet", "--out", "figs"]) == 0
+    assert (tmp_path / "figs" / "loss.png").stat().st_size > 10_000
+    assert capsys.readouterr() == ("", "")

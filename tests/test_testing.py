@@ -56,3 +56,27 @@ def test_layers_with_weights_need_their_width():
 def test_assert_backward_correct_wants_something_that_builds_a_layer(bad):
     with pytest.raises(TypeError, match=r"assert_backward_correct: (pass the layer's class|layer_factory\(\) must return)"):
         assert_backward_correct(bad)
+
+
+def test_a_layer_with_a_fixed_input_width_needs_no_n_features():
+    # #7, defect 14: assert_backward_correct(Dense-like) failed with a shape error from inside
+    assert_backward_correct(lambda: tn.Dense(3, 2, rng=0), max_examples=5)
+    assert_backward_correct(lambda: tn.LayerNorm(3), max_examples=5)
+
+
+class FixedWidth(tn.Activation):
+    """Refuses inputs that are not 3 wide, without saying so in an attribute."""
+
+    def forward(self, x):
+        if x.shape[1] != 3:
+            raise ValueError(f"{self.name}: expected input of shape (n_samples, 3), got {x.shape}")
+        return x.copy()
+
+    def derivative(self, x, out):
+        return np.ones_like(x)
+
+
+def test_a_shape_error_suggests_n_features():
+    with pytest.raises(ValueError, match=r"if it takes a fixed number of features, pass n_features=\.\.\."):
+        assert_backward_correct(FixedWidth, max_examples=20)
+    assert_backward_correct(FixedWidth, n_features=3, max_examples=5)

@@ -372,6 +372,7 @@ def test_a_model_with_non_finite_parameters_is_refused_before_training():
 ALL_LAYERS = [tn.Sigmoid, tn.Tanh, tn.ReLU, tn.LeakyReLU, tn.ELU, tn.Softplus]
 
 
+@pytest.mark.filterwarnings("ignore::tinynet.DivergenceWarning")  # a hostile learning rate, on purpose
 @pytest.mark.parametrize("activation", ALL_LAYERS)
 @pytest.mark.parametrize("lr", [10.0, 1e6])
 def test_extreme_pre_activations_and_large_steps_raise_no_warnings(activation, lr):
@@ -391,6 +392,7 @@ def test_extreme_pre_activations_and_large_steps_raise_no_warnings(activation, l
     assert "values this large overflow" in message
 
 
+@pytest.mark.filterwarnings("ignore::tinynet.DivergenceWarning")  # a hostile learning rate, on purpose
 def test_maxout_with_extreme_inputs_and_adam():
     model = tn.Sequential(tn.Maxout(2, 8, pieces=3, init=tn.init.Normal(1e4), rng=0), tn.Dense(8, 3, rng=1))
     with contextlib.suppress(tn.TrainingDiverged):
@@ -485,3 +487,14 @@ def test_a_model_refuses_a_layer_whose_grads_lack_a_params_key_or_that_skipped_s
 def test_gradcheck_names_a_layer_whose_grads_lack_a_params_key():
     with pytest.raises(TypeError, match=r"gradcheck: forgets_its_grads has params \['s'\] but grads \[\]"):
         tn.gradcheck(ForgetsItsGrads(), np.ones((2, 3)))
+
+
+def test_values_beyond_float32_are_not_called_nan_or_infinite():
+    # #7, defect 11: a float32 model given finite X = 1e39 said "X contains 2 NaN or infinite value(s)"
+    model = tn.Sequential(tn.Dense(2, 3, rng=0)).astype(np.float32)
+    X = np.array([[1e39, 0.0], [0.0, -1e39], [1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"X holds values beyond the range of float32, the model's dtype \(largest "
+                                         r"\|X\| 1e\+39, largest float32 3\.40282e\+38\), the first at row 0, column 0"):
+        model.fit(X, np.array([0, 1, 2]), iterations=1)
+    with pytest.raises(ValueError, match="contains 1 NaN or infinite"):
+        model.predict(np.array([[np.inf, 0.0]]))

@@ -3,25 +3,29 @@
 >>> import tinynet as tn
 >>> model = tn.Sequential(tn.Dense(2, 50, rng=0), tn.ReLU(), tn.Dense(50, 3, rng=0))
 
-Modules, one idea each: ``layers``, ``activations``, ``losses``, ``init``,
-``model``, ``optim``, ``callbacks``, ``gradcheck``, ``datasets``, ``plot``, ``io``;
-``tinynet.testing`` (hypothesis strategies) and ``tinynet.study`` (the
-notebook's experiment for any activations and depth; the ``tinynet-study``
-command) are imported on first use.
+Modules, one idea each: ``layers``, ``activations``, ``normalization``,
+``losses``, ``init``, ``model``, ``training``, ``optim``, ``schedules``,
+``callbacks``, ``recorders``, ``gradcheck``, ``datasets``, ``plot``, ``io``,
+``threads``; ``tinynet.testing`` (hypothesis strategies) and ``tinynet.study``
+(the notebook's experiment for any activations and depth; the
+``tinynet-study`` command) are imported on first use.
 """
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets, init, io, plot
+from . import datasets, init, io, plot, threads
 from .activations import ELU, Activation, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
-from .callbacks import ActivationRecorder, Callback, GradientRecorder, History, PrintLoss, ProgressBar
+from .callbacks import Callback, EarlyStopping, History, ModelCheckpoint, PrintLoss, ProgressBar
 from .gradcheck import ArrayCheck, GradcheckError, GradcheckResult, gradcheck
 from .io import load, register_layer
-from .layers import Dense, HookHandle, Layer, Maxout
+from .layers import Dense, Dropout, HookHandle, Layer, Maxout
 from .losses import Loss, SoftmaxCrossEntropy
-from .model import Sequential, TrainingDiverged
+from .model import Residual, Sequential
+from .normalization import BatchNorm, LayerNorm
 from .optim import SGD, Adam, Optimizer
+from .recorders import ActivationRecorder, GradientRecorder, Recorder
+from .training import DivergenceWarning, TrainingDiverged
 
 try:
     __version__ = version("tinynet-learn")
@@ -29,11 +33,12 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "Activation", "ActivationRecorder", "Adam", "ArrayCheck", "Callback", "Dense", "ELU", "GradcheckError",
-    "GradcheckResult", "GradientRecorder", "History", "HookHandle", "Layer", "LeakyReLU",
-    "Loss", "Maxout", "Optimizer", "PrintLoss", "ProgressBar", "ReLU", "SGD", "Sequential", "Sigmoid",
-    "SoftmaxCrossEntropy", "Softplus", "Tanh", "TrainingDiverged", "datasets", "gradcheck",
-    "init", "io", "load", "plot", "register_layer", "study", "testing",
+    "Activation", "ActivationRecorder", "Adam", "ArrayCheck", "BatchNorm", "Callback", "Dense",
+    "DivergenceWarning", "Dropout", "ELU", "EarlyStopping", "GradcheckError", "GradcheckResult", "GradientRecorder",
+    "History", "HookHandle", "Layer", "LayerNorm", "LeakyReLU", "Loss", "Maxout", "ModelCheckpoint", "Optimizer",
+    "PrintLoss", "ProgressBar", "ReLU", "Recorder", "Residual", "SGD", "Sequential", "Sigmoid",
+    "SoftmaxCrossEntropy", "Softplus", "Tanh", "TrainingDiverged", "datasets", "gradcheck", "init",
+    "io", "load", "plot", "register_layer", "study", "testing", "threads",
 ]
 
 

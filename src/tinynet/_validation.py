@@ -11,7 +11,12 @@ passes a float array through after a single test.
 from __future__ import annotations
 
 import difflib
+import importlib
+import math
 import numbers
+import tempfile
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -50,24 +55,59 @@ def check_param_grads(layer, owner: str) -> None:
         )
 
 
+def real_problem(value: float, *, allow_zero: bool = False) -> str | None:
+    """What is wrong with ``value`` as a finite, positive (or, with ``allow_zero``, non-negative) number, if anything."""
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        return f"must be finite and {'>= 0' if allow_zero else '> 0'}"
+    return None
+
+
+def int_problem(value: int, *, minimum: int = 1, maximum: int | None = None) -> str | None:
+    """What is wrong with ``value`` as an int in ``[minimum, maximum]``, if anything."""
+    if value < minimum:
+        return f"must be >= {minimum}"
+    if maximum is not None and value > maximum:
+        return f"must be <= {maximum}"
+    return None
+
+
 def check_positive(value, name: str, owner: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float, refusing NaN, infinities and negatives."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
     value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{owner}: {name} must be finite and {bound}, got {value!r}")
+    problem = real_problem(value, allow_zero=allow_zero)
+    if problem:
+        raise ValueError(f"{owner}: {name} {problem}, got {value!r}")
     return value
 
 
-def check_int(value, name: str, owner: str, *, minimum: int = 1) -> int:
-    """Return ``value`` as an int ``>= minimum``."""
+def check_int(value, name: str, owner: str, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return ``value`` as an int in ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{owner}: {name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{owner}: {name} must be >= {minimum}, got {value!r}")
+    problem = int_problem(value, minimum=minimum, maximum=maximum)
+    if problem:
+        raise ValueError(f"{owner}: {name} {problem}, got {value!r}")
     return int(value)
+
+
+def check_output_folder(path, owner: str) -> Path:
+    """Return ``path`` as a folder that exists (it is created) and takes new files; else raise ``OSError``.
+
+    Called before long work whose results go there, so that a bad folder is
+    reported at once, not after the work.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{owner}: {path} is a file, not a folder for the figures")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise type(error)(f"{owner}: cannot write into the folder {path}: {error.strerror or error}") from None
+    return path
 
 
 def check_choice(value: str, choices, what: str) -> str:
@@ -147,19 +187,29 @@ def check_features(x, owner: str, dtype=np.float64) -> np.ndarray:
         )
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"{owner}: X is empty (shape {arr.shape})")
-    with np.errstate(over="ignore"):  # longdouble beyond float64's range becomes inf, refused below
-        arr = arr.astype(dtype, copy=False)
-    if not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))
+    with np.errstate(over="ignore"):  # values beyond dtype's range become inf, told apart below
+        converted = arr.astype(dtype, copy=False)
+    if not np.isfinite(converted).all():
+        bad = np.argwhere(~np.isfinite(converted))
+        row, column = bad[0]
+        if np.isfinite(arr[row, column]):
+            raise ValueError(
+                f"{owner}: X holds values beyond the range of {np.dtype(dtype)}, the model's dtype "
+                f"(largest |X| {np.abs(arr).max():g}, largest {np.dtype(dtype)} {np.finfo(dtype).max:g}), "
+                f"the first at row {row}, column {column}; rescale X or use a float64 model"
+            )
         raise ValueError(
             f"{owner}: X contains {len(bad)} NaN or infinite value(s), the first at row "
-            f"{bad[0][0]}, column {bad[0][1]}; drop or impute those rows first"
+            f"{row}, column {column}; drop or impute those rows first"
         )
-    return arr
+    return converted
 
 
 def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.ndarray:
     """Return ``y`` as a 1-D ``intp`` array of class labels in ``[0, n_classes)``."""
+    if (type(y) is np.ndarray and y.dtype == np.intp and y.shape == (n_samples,) and n_samples
+            and n_classes is not None and y.min() >= 0 and y.max() < n_classes):
+        return y  # labels already checked once (fit's), looked at again in two reductions
     check_not_masked(y, owner, "y")
     try:
         arr = np.asarray(y)
@@ -193,3 +243,25 @@ def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.nda
             if n_classes is not None else f"{owner}: label {arr.max():g} is too large"
         )
     return arr.astype(np.intp, copy=False)
+
+
+def require(module: str, extra: str, owner: str) -> ModuleType:
+    """Import an optional dependency, or say which extra of tinynet installs it.
+
+    Examples
+    --------
+    >>> from tinynet._validation import require
+    >>> require("no_such_module", "plot", "tinynet.plot")
+    Traceback (most recent call last):
+    ImportError: tinynet.plot needs no_such_module: pip install 'tinynet-learn[plot]'
+    """
+    try:
+        importlib.import_module(module.partition(".")[0])  # the package too, if the module was imported before
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError(f"{owner} needs {module.partition('.')[0]}: pip install 'tinynet-learn[{extra}]'") from None
+
+
+def nonfinite(arrays: dict[str, np.ndarray]) -> list[str]:
+    """The keys of the arrays that hold a NaN or an infinity, in order."""
+    return [key for key, value in arrays.items() if not np.isfinite(value).all()]

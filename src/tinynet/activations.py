@@ -76,6 +76,7 @@ class Activation(Layer):
 
     kind = "activation"
     kinks: tuple[float, ...] = ()
+    same_width = True
 
     def derivative(self, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Return :math:`f'(x)`, element-wise.
@@ -133,6 +134,7 @@ class Sigmoid(Activation):
     """
 
     def forward(self, x):
+        # 1 / (1 + exp(-x)), step by step in one buffer
         z = np.negative(x)
         with np.errstate(over="ignore"):  # exp(1000) = inf is right here: 1 / (1 + inf) = 0
             np.exp(z, out=z)
@@ -143,7 +145,8 @@ class Sigmoid(Activation):
         return out * (1.0 - out)
 
     def backward(self, grad_out):
-        # The base class's grad_out * derivative(x, out), with one temporary instead of three.
+        # The base class's grad_out * derivative(x, out) = grad_out * (out * (1 - out)),
+        # computed as (1 - out) * out * grad_out with one temporary instead of three.
         self._check_grad_out(grad_out)
         grad_in = np.subtract(1.0, self.output)
         grad_in *= self.output
@@ -188,20 +191,15 @@ class ReLU(Activation):
 
     kind = "relu"
     kinks = (0.0,)
-    _zeros = np.zeros(0)  # replaced by an array shaped like the batch on the first call
 
     def forward(self, x):
-        # Against an array of zeros, not the scalar 0: numpy vectorises maximum only
-        # between two arrays, and this is twice as fast for a 300 x 50 batch.
-        if self._zeros.shape != x.shape or self._zeros.dtype != x.dtype:
-            self._zeros = np.zeros(x.shape, x.dtype)
-        return np.maximum(x, self._zeros)
+        return np.maximum(x, 0.0)
 
     def derivative(self, x, out):
         return (out > 0).astype(out.dtype)
 
     def backward(self, grad_out):
-        # The base class's grad_out * derivative(x, out), without the float copy of the mask.
+        # The base class's grad_out * derivative(x, out), with the boolean mask out > 0 as f'(x).
         self._check_grad_out(grad_out)
         return grad_out * (self.output > 0)
 
@@ -239,24 +237,6 @@ class LeakyReLU(Activation):
     def derivative(self, x, out):
         return np.where(x > 0, 1.0, self.alpha)
 
-    def get_config(self):
-        """The constructor argument that rebuilds this layer: ``alpha``.
-
-        Returns
-        -------
-        dict
-            ``{"alpha": alpha}``.
-
-        Examples
-        --------
-        >>> import tinynet as tn
-        >>> tn.LeakyReLU(alpha=0.1).get_config()
-        {'alpha': 0.1}
-        """
-        return {"alpha": self.alpha}
-
-    def __repr__(self):
-        return f"LeakyReLU(alpha={self.alpha:g})"
 
 
 class ELU(Activation):
@@ -292,24 +272,6 @@ class ELU(Activation):
     def derivative(self, x, out):
         return np.where(x > 0, 1.0, out + self.alpha)
 
-    def get_config(self):
-        """The constructor argument that rebuilds this layer: ``alpha``.
-
-        Returns
-        -------
-        dict
-            ``{"alpha": alpha}``.
-
-        Examples
-        --------
-        >>> import tinynet as tn
-        >>> tn.ELU(alpha=0.5).get_config()
-        {'alpha': 0.5}
-        """
-        return {"alpha": self.alpha}
-
-    def __repr__(self):
-        return f"ELU(alpha={self.alpha:g})"
 
 
 class Softplus(Activation):

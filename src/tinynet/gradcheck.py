@@ -15,10 +15,12 @@ so that every output entry matters.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import threads as blas
 from ._validation import RNGLike, check_not_masked, check_param_grads, check_positive, check_rng
 from .layers import Layer
 from .losses import Loss, SoftmaxCrossEntropy
@@ -246,61 +248,113 @@ def gradcheck(
     if x.dtype.kind in "iu":
         x = x.astype(np.float64)
     _check_array(x, "x", target)
-
     if isinstance(target, Loss):
         if y is None:
             raise ValueError("gradcheck: checking a loss needs labels y")
-        owner = type(target).__name__
-
-        def f():
-            return target.forward(x, y)
-
-        target.forward(x, y)
-        analytic = {"x": target.backward()}
-        arrays = {"x": x}
-    elif isinstance(target, (Layer, Sequential)):
-        layers = target.layers if isinstance(target, Sequential) else [target]
+        owner, layers = type(target).__name__, []
+    elif isinstance(target, Layer):
         owner = "Sequential" if isinstance(target, Sequential) else f"{type(target).__name__} ({target.name})"
-        prefix = isinstance(target, Sequential)
-        arrays = {"x": x}
+        layers = [target, *(layer for _, layer in target.named_layers())]
         for layer in layers:
             check_param_grads(layer, "gradcheck")
             for key, value in layer.params.items():
                 _check_array(value, key, layer)
-                arrays[f"{layer.name}.{key}" if prefix else key] = value
-        if y is not None and isinstance(target, Sequential):
-            loss = SoftmaxCrossEntropy() if loss is None else loss
-            weights = [layer.params[k] for layer in layers for k in layer.weight_keys]
-
-            def f():
-                value = loss.forward(target.forward(x), y)
-                return value + sum(0.5 * l2 * np.sum(W * W) for W in weights)
-
-            target.compute_gradients(x, y, loss, l2)
-            analytic = {f"{layer.name}.{k}": g.copy() for layer in layers for k, g in layer.grads.items()}
-            loss.forward(target.forward(x), y)
-            analytic["x"] = target.backward(loss.backward())
-        else:
-            if y is not None:
-                raise ValueError("gradcheck: y is only used with a Sequential model or a Loss")
-            R = check_rng(rng).standard_normal(np.shape(target.forward(x) if prefix else target(x)))
-
-            def f():
-                return float(np.sum((target.forward(x) if prefix else target(x)) * R))
-
-            f()
-            analytic = {"x": target.backward(R)}
-            for layer in layers:
-                for key, g in layer.grads.items():
-                    analytic[f"{layer.name}.{key}" if prefix else key] = np.array(g, copy=True)
     else:
         raise TypeError(f"gradcheck: expected a tinynet Layer, Sequential or Loss, got {target!r}")
-
-    checks = [
-        _compare(owner, name, arrays[name], np.asarray(analytic.get(name)), f, eps, rtol, atol)
-        for name in arrays
-    ]
+    if y is not None and not isinstance(target, (Loss, Sequential)):
+        raise ValueError("gradcheck: y is only used with a Sequential model or a Loss")
+    with blas.limit(1), _unchanged(layers) as replay:
+        f, analytic, arrays = _functions(target, x, y, loss, l2, rng, replay)
+        first, again = f(), f()
+        if first != again:
+            raise ValueError(
+                f"gradcheck: two forward passes of {owner} on the same input gave different results "
+                f"({first!r}, then {again!r}), so finite differences cannot be taken: something in it draws "
+                "random numbers at every call. Keep that layer's generator in an attribute named rng "
+                "(gradcheck replays its draws), or check it in evaluation mode (layer.eval())"
+            )
+        checks = [
+            _compare(owner, name, arrays[name], np.asarray(analytic.get(name)), f, eps, rtol, atol)
+            for name in arrays
+        ]
     return GradcheckResult(checks, eps, rtol, atol)
+
+
+def _functions(target, x, y, loss, l2, rng, replay):
+    """``(f, analytic, arrays)``: the scalar checked, the gradients ``backward`` gives, the arrays to perturb."""
+    if isinstance(target, Loss):
+        def f():
+            return target.forward(x, y)
+
+        f()
+        return f, {"x": target.backward()}, {"x": x}
+    model = isinstance(target, Sequential)
+    params = target.parameters() if model else target.params
+    grads = target.gradients() if model else target.grads
+    arrays = {"x": x, **params}
+    if y is not None:
+        loss = SoftmaxCrossEntropy() if loss is None else loss
+        weights = [layer.params[k] for _, layer in target.named_layers() for k in layer.weight_keys]
+
+        def f():
+            replay()
+            value = loss.forward(target.forward(x), y)
+            return value + sum(0.5 * l2 * np.sum(W * W) for W in weights)
+
+        replay()
+        target.compute_gradients(x, y, loss, l2)
+        analytic = {key: g.copy() for key, g in grads.items()}
+        replay()
+        loss.forward(target.forward(x), y)
+        analytic["x"] = target.backward(loss.backward())
+        return f, analytic, arrays
+
+    def output():
+        replay()
+        return target.forward(x) if model else target(x)
+
+    R = check_rng(rng).standard_normal(np.shape(output()))
+
+    def f():
+        return float(np.sum(output() * R))
+
+    f()
+    analytic = {"x": target.backward(R)}
+    analytic.update({key: np.array(g, copy=True) for key, g in grads.items()})
+    return f, analytic, arrays
+
+
+@contextlib.contextmanager
+def _unchanged(layers):
+    """Give the check a ``replay()`` that rewinds every layer's ``rng``; restore buffers and generators after."""
+    generators = [layer.rng for layer in layers if isinstance(getattr(layer, "rng", None), _GENERATORS)]
+    states = [_state(g) for g in generators]
+    buffers = [(layer, dict(layer.buffers)) for layer in layers]
+
+    def replay():
+        for g, state in zip(generators, states, strict=True):
+            _set_state(g, state)
+
+    try:
+        yield replay
+    finally:
+        replay()
+        for layer, saved in buffers:
+            layer.buffers.update(saved)
+
+
+_GENERATORS = (np.random.Generator, np.random.RandomState)
+
+
+def _state(g):
+    return g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
+
+
+def _set_state(g, state) -> None:
+    if isinstance(g, np.random.Generator):
+        g.bit_generator.state = state
+    else:
+        g.set_state(state)
 
 
 def _check_array(a: np.ndarray, name: str, owner) -> None:
@@ -325,11 +379,13 @@ def _numeric(a: np.ndarray, f, eps: float) -> np.ndarray:
     grad = np.empty(a.shape)
     for index in np.ndindex(a.shape):
         original = a[index]
-        a[index] = original + eps
-        plus = f()
-        a[index] = original - eps
-        minus = f()
-        a[index] = original
+        try:
+            a[index] = original + eps
+            plus = f()
+            a[index] = original - eps
+            minus = f()
+        finally:  # an error or Ctrl-C inside f() must not leave the entry perturbed
+            a[index] = original
         grad[index] = (plus - minus) / (2 * eps)
     return grad
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._validation import RNGLike, check_positive, check_rng
 
-__all__ = ["Initializer", "Normal", "GlorotNormal", "GlorotUniform", "HeNormal"]
+__all__ = ["Initializer", "Normal", "GlorotNormal", "GlorotUniform", "HeNormal", "initializer"]
 
 
 class Initializer:
@@ -145,3 +145,29 @@ class HeNormal(Initializer):
 
     def sample(self, shape, rng):
         return math.sqrt(2.0 / shape[0]) * rng.standard_normal(shape)
+
+
+def initializer(init: Initializer | None, owner: str) -> Initializer:
+    """``init`` itself if it is an :class:`Initializer`, a new :class:`GlorotUniform` if None.
+
+    What every ``init=`` argument of tinynet goes through.
+
+    Raises
+    ------
+    TypeError
+        Naming ``owner``, for anything else (a class instead of an instance, a string, ...).
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> tn.init.initializer(None, "Dense")
+    GlorotUniform()
+    >>> tn.init.initializer(tn.init.HeNormal, "Dense")
+    Traceback (most recent call last):
+    TypeError: Dense: init must be an Initializer such as tn.init.Normal(0.1), got <class 'tinynet.init.HeNormal'>
+    """
+    if init is None:
+        return GlorotUniform()
+    if not isinstance(init, Initializer):
+        raise TypeError(f"{owner}: init must be an Initializer such as tn.init.Normal(0.1), got {init!r}")
+    return init

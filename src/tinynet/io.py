@@ -4,22 +4,26 @@ A saved model is a zip of ``.npy`` arrays, written by ``numpy.savez``:
 
 ``__tinynet__``
     The architecture, as UTF-8 JSON in a ``uint8`` array: for every layer its
-    registered class name, its constructor arguments (``layer.get_config()``)
-    and the names of its arrays; for a layer whose weights a built-in
-    initializer drew (``Dense``, ``Maxout``), also which one, so that the
-    loaded layer names it too. An initializer of your own is not stored:
-    the loaded layer shows the default, ``GlorotUniform()``.
-``dense_0.W``, ``dense_0.b``, ...
-    Every parameter, float32 or float64, bit for bit.
+    registered class name, its constructor arguments (``layer.get_config()``),
+    the names of its parameter and buffer arrays and, for a model inside the
+    model (:class:`~tinynet.Residual`, a nested :class:`~tinynet.Sequential`),
+    its own layers; for a layer whose weights a built-in initializer drew
+    (``Dense``, ``Maxout``), also which one, so that the loaded layer names it
+    too. An initializer of your own is not stored: the loaded layer shows the
+    default, ``GlorotUniform()``.
+``dense_0.W``, ``dense_0.b``, ``batch_norm_0.running_mean``, ...
+    Every parameter and buffer, float32 or float64, bit for bit.
 
-Loading reads the JSON, rebuilds each layer as ``cls(**config)`` with ``cls``
-looked up by name in the *layer registry*, and puts the saved arrays back.
-Files are read with ``allow_pickle=False``, so an array that would need
-unpickling (which could run code) is refused, never loaded. Anything
-that is not a well-formed tinynet file raises ``ValueError``.
+Loading reads the JSON, rebuilds each layer as ``cls(**config)`` (a model as
+``cls(*its_layers, **config)``) with ``cls`` looked up by name in the *layer
+registry*, and puts the saved arrays back. Files are read with
+``allow_pickle=False``, so an array that would need unpickling (which could run
+code) is refused, never loaded. Anything that is not a well-formed tinynet file
+raises ``ValueError``.
 
 The layer registry is the one piece of process-wide state in tinynet: a
-dict from name to layer class, holding the built-in layers and whatever
+dict from name to layer class, holding the built-in layers (:data:`BUILTIN_LAYERS`,
+and the two models, which :mod:`tinynet.model` registers) and whatever
 :func:`register_layer` adds. Loading only ever constructs classes it holds.
 """
 
@@ -30,23 +34,29 @@ import io
 import json
 import math
 import os
+import secrets
 import zipfile
 
 import numpy as np
 
-from . import activations, init, layers
+from . import activations, init, layers, normalization
 from ._validation import check_choice
 from .layers import Layer
-from .model import Sequential
 
-__all__ = ["save", "load", "register_layer"]
+__all__ = ["save", "load", "register_layer", "BUILTIN_LAYERS"]
 
-FORMAT, VERSION = "tinynet.Sequential", 1
+FORMAT, VERSION = "tinynet.Sequential", 2  # version 1: no buffers and no nested models; still read
 _META = "__tinynet__"
-_BUILTIN = [layers.Dense, layers.Maxout, activations.Sigmoid, activations.Tanh, activations.ReLU,
-            activations.LeakyReLU, activations.ELU, activations.Softplus]
-_REGISTRY: dict[str, type[Layer]] = {cls.__name__: cls for cls in _BUILTIN}
-_INITIALIZERS = {name: getattr(init, name) for name in init.__all__ if name != "Initializer"}
+BUILTIN_LAYERS: tuple[type[Layer], ...] = (
+    layers.Dense, layers.Maxout, layers.Dropout, activations.Sigmoid, activations.ReLU, activations.LeakyReLU,
+    activations.Tanh, activations.ELU, activations.Softplus, normalization.BatchNorm,
+    normalization.LayerNorm,
+)
+"""tinynet's own layers (without the two models, ``Sequential`` and ``Residual``), registered under their names."""
+_REGISTRY: dict[str, type[Layer]] = {cls.__name__: cls for cls in BUILTIN_LAYERS}
+_INITIALIZERS = {name: getattr(init, name) for name in init.__all__ if isinstance(getattr(init, name), type)
+                 and name != "Initializer"}
+_NOT_STORED = ("rng", "init")  # constructor arguments that only decide the first weights, which the file holds
 
 
 # numpydoc's PR02 check drops a first parameter named ``cls`` (it takes it for a classmethod's)
@@ -112,12 +122,15 @@ def register_layer(cls: type[Layer] | None = None, *, name: str | None = None): 
     return cls
 
 
-def save(model: Sequential, path: str | os.PathLike) -> None:
+def save(model: Layer, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` (exactly that path; ``.npz`` is the convention).
 
-    Everything is checked before the file is opened, and the file is first
-    written next to ``path`` and then renamed, so a failed save never leaves
-    a half-written file or destroys an older one.
+    Everything is checked before the file is opened. The file is first written
+    under a new, unique name in the same folder and then renamed to ``path``
+    in one step (``os.replace``), so a failed save never leaves a half-written
+    file or destroys an older one, and two processes saving to the same path
+    at once each leave a whole file (the last one wins). A symbolic link at
+    ``path`` is replaced by the file; the file it pointed to is left alone.
 
     Parameters
     ----------
@@ -130,8 +143,9 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
     ------
     TypeError
         If a layer's class is not registered, its ``get_config()`` does not
-        give its constructor's arguments as JSON, or a parameter is not a
-        float array.
+        give its constructor's arguments as JSON (every argument but ``rng``
+        and ``init``, which only decide the first weights), or a parameter is
+        not a float array.
     FileNotFoundError
         If the folder that ``path`` names does not exist.
 
@@ -148,55 +162,74 @@ def save(model: Sequential, path: str | os.PathLike) -> None:
     >>> bool(np.array_equal(again.predict_proba(x), model.predict_proba(x)))
     True
     """
-    if not isinstance(model, Sequential):
+    if not (isinstance(model, Layer) and isinstance(getattr(model, "layers", None), list)):
         raise TypeError(f"save: expected a tn.Sequential, got {model!r}")
     path = _check_path(path, "save")
     names = {cls: name for name, cls in reversed(_REGISTRY.items())}
-    specs, arrays = [], {}
-    for layer in model.layers:
-        cls = type(layer)
-        if cls not in names:
-            raise TypeError(
-                f"save: layer {layer.name} is a {cls.__qualname__}, which is not registered; decorate "
-                f"its class with @tn.register_layer (and give it get_config() if its constructor takes "
-                f"arguments)"
-            )
-        config = layer.get_config()
-        try:
-            json.dumps(config, allow_nan=False)
-            inspect.signature(cls).bind(**config)  # the config really is the constructor's arguments
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"save: {layer.name}.get_config() must return the arguments of {cls.__qualname__}(...) "
-                f"as a dict of JSON values (numbers, strings, lists); got {config!r} ({exc})"
-            ) from None
-        keys = {}
-        for key, value in layer.params.items():
-            if not (isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float64)):
-                raise TypeError(f"save: {layer.name}.params[{key!r}] must be a float32/float64 array")
-            keys[key] = f"{layer.name}.{key}"
-            arrays[keys[key]] = value
-        spec = {"class": names[cls], "config": config, "arrays": keys}
-        initializer = getattr(layer, "init", None)
-        if type(initializer) in _INITIALIZERS.values():  # only the weights' draw used it: kept for the repr
-            spec["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
-        specs.append(spec)
-    meta = json.dumps({"format": FORMAT, "version": VERSION, "layers": specs}, allow_nan=False)
+    arrays: dict[str, np.ndarray] = {}
+    top = _describe(model, names, arrays)
+    meta = json.dumps({"format": FORMAT, "version": VERSION, "class": top["class"], "config": top["config"],
+                       "layers": top["layers"]}, allow_nan=False)
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"save: the folder {folder!r} does not exist; create it first (os.makedirs)")
-    partial = path + ".partial"
+    # A name of our own, short whatever the length of path's, created only if it does not exist yet.
+    partial = os.path.join(folder, f".tinynet-{os.getpid()}-{secrets.token_hex(6)}.tmp")
     try:
-        with open(partial, "wb") as f:
+        with open(partial, "xb") as f:
             np.savez(f, **arrays)
         os.replace(partial, path)
-    finally:
+    except BaseException:
         if os.path.exists(partial):
             os.remove(partial)
+        raise
 
 
-def load(path: str | os.PathLike) -> Sequential:
+def _describe(layer: Layer, names: dict, arrays: dict) -> dict:
+    """The JSON spec of ``layer`` (and of the layers inside it); its arrays go into ``arrays``."""
+    cls = type(layer)
+    if cls not in names:
+        raise TypeError(
+            f"save: layer {layer.name} is a {cls.__qualname__}, which is not registered; decorate "
+            f"its class with @tn.register_layer (and store its constructor's arguments as attributes "
+            f"of the same names, or give it get_config())"
+        )
+    config = layer.get_config()
+    try:
+        json.dumps(config, allow_nan=False)
+        inspect.signature(cls).bind(*getattr(layer, "layers", ()), **config)  # the constructor's arguments
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"save: {layer.name}.get_config() must return the arguments of {cls.__qualname__}(...) "
+            f"as a dict of JSON values (numbers, strings, lists); got {config!r} ({exc})"
+        ) from None
+    for name, parameter in inspect.signature(cls).parameters.items():
+        if name not in config and name not in _NOT_STORED and parameter.default is not parameter.empty:
+            raise TypeError(
+                f"save: {layer.name}.get_config() leaves out {name!r}, an argument of {cls.__qualname__}(...): "
+                f"the loaded layer would get its default, {parameter.default!r}, whatever this one has; "
+                f"return it from get_config()"
+            )
+    spec = {"class": names[cls], "config": config, "arrays": {}, "buffers": {}}
+    for kind, store in (("arrays", layer.params), ("buffers", layer.buffers)):
+        for key, value in store.items():
+            if not (isinstance(value, np.ndarray) and value.dtype in (np.float32, np.float64)):
+                raise TypeError(f"save: {layer.name}.{'params' if kind == 'arrays' else 'buffers'}[{key!r}] "
+                                "must be a float32/float64 array")
+            member = f"{layer.name}.{key}"
+            if member in arrays:
+                raise TypeError(f"save: {layer.name} has a parameter and a buffer both called {key!r}")
+            spec[kind][key], arrays[member] = member, value
+    initializer = getattr(layer, "init", None)
+    if type(initializer) in _INITIALIZERS.values():  # only the weights' draw used it: kept for the repr
+        spec["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
+    if isinstance(getattr(layer, "layers", None), list):
+        spec["layers"] = [_describe(inner, names, arrays) for inner in layer.layers]
+    return spec
+
+
+def load(path: str | os.PathLike) -> Layer:
     """Read a model written by :func:`~tinynet.io.save` (or :meth:`~tinynet.Sequential.save`).
 
     Parameters
@@ -206,9 +239,10 @@ def load(path: str | os.PathLike) -> Sequential:
     Returns
     -------
     Sequential
-        The same layers, with the same parameters bit for bit (and the same
-        dtype), so it predicts exactly what the saved model did. Optimizer
-        state and hooks are not saved.
+        The same layers, with the same parameters and buffers bit for bit (and
+        the same dtype), so it predicts exactly what the saved model did.
+        Optimizer state, hooks and the layers' modes are not saved: the loaded
+        model is in training mode.
 
     Raises
     ------
@@ -261,7 +295,7 @@ _FileProblem = (ValueError, TypeError, KeyError, EOFError, OSError, zipfile.BadZ
                 UnicodeDecodeError, RecursionError, OverflowError, NotImplementedError)
 
 
-def _rebuild(data, file_size: int) -> Sequential:
+def _rebuild(data, file_size: int) -> Layer:
     members = {name[:-4] for name in data.zip.namelist() if name.endswith(".npy")}
     if _META not in members:
         raise ValueError(f"no {_META} entry: this .npz was not written by tinynet")
@@ -271,60 +305,75 @@ def _rebuild(data, file_size: int) -> Sequential:
     meta = json.loads(meta.tobytes().decode("utf-8"))
     if not (isinstance(meta, dict) and meta.get("format") == FORMAT):
         raise ValueError(f"the {_META} entry does not describe a {FORMAT}")
-    if meta.get("version") != VERSION:
-        raise ValueError(f"format version {meta.get('version')!r}; this tinynet reads version {VERSION}")
-    specs = meta.get("layers")
-    if not isinstance(specs, list) or not specs:
-        raise ValueError("'layers' must be a non-empty list")
-    built, used = [], {_META}
-    for position, spec in enumerate(specs):
-        if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)
-                and isinstance(spec.get("config"), dict) and isinstance(spec.get("arrays"), dict)
-                and all(isinstance(v, str) for v in spec["arrays"].values())):
-            raise ValueError(f"layer {position} must be {{'class': str, 'config': dict, 'arrays': {{str: str}}}}")
-        name = spec["class"]
-        try:
-            cls = _REGISTRY[check_choice(name, tuple(_REGISTRY), "layer class")]
-        except ValueError as exc:
-            raise ValueError(f"{exc} If {name} is your own layer, register it (@tn.register_layer) "
-                             "before loading.") from None
-        stored = {}
-        for key, member in spec["arrays"].items():
-            if member not in members:
-                raise ValueError(f"layer {position} ({name}) needs the array {member!r}, which is missing")
-            stored[key] = _read(data, member, file_size)
-            used.add(member)
-        if "W" in stored and cls in _BUILTIN:  # refuse a config that would allocate more than the file holds
-            sizes = [v for v in spec["config"].values() if isinstance(v, int)]
-            if math.prod(sizes) != stored["W"].size:
-                raise ValueError(f"layer {position} ({name}): config {spec['config']} does not match "
-                                 f"its stored W of shape {stored['W'].shape}")
-        try:
-            layer = cls(**spec["config"])
-        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
-            raise ValueError(f"layer {position} ({name}) could not be rebuilt from config "
-                             f"{spec['config']}: {exc}") from None
-        if "init" in spec:
-            if not isinstance(getattr(layer, "init", None), init.Initializer):
-                raise ValueError(f"layer {position} ({name}) names an initializer, but has none")
-            layer.init = _initializer(spec["init"], f"layer {position} ({name})")
-        if set(stored) != set(layer.params):
-            raise ValueError(f"layer {position} ({name}) has parameters {sorted(layer.params)}, "
-                             f"the file has {sorted(stored)}")
-        for key, value in stored.items():
-            expected = layer.params[key].shape
-            if value.dtype.kind != "f" or value.dtype.itemsize not in (4, 8) or value.shape != expected:
-                raise ValueError(f"layer {position} ({name}) {key}: expected a float32/float64 array "
-                                 f"of shape {expected}, got {value.dtype} {value.shape}")
-            if not np.isfinite(value).all():
-                raise ValueError(f"layer {position} ({name}) {key} contains NaN or infinity")
-            value = value.astype(value.dtype.newbyteorder("="), copy=False)
-            layer.params[key], layer.grads[key] = value, np.zeros_like(value)
-        built.append(layer)
+    if meta.get("version") not in (1, VERSION):
+        raise ValueError(f"format version {meta.get('version')!r}; this tinynet reads versions 1 and {VERSION}")
+    top = {"class": meta.get("class", "Sequential"), "config": meta.get("config", {}), "arrays": {},
+           "layers": meta.get("layers")}
+    used = {_META}
+    model = _build(top, "the model", data, members, used, file_size)
     extra = sorted(members - used)
     if extra:
         raise ValueError(f"it holds arrays the architecture does not mention: {extra}")
-    return Sequential(*built)
+    return model
+
+
+def _build(spec, where: str, data, members: set, used: set, file_size: int) -> Layer:
+    """The layer ``spec`` describes (``where`` names it in errors), with its arrays read from ``data``."""
+    stores = ("arrays", "buffers")
+    if not (isinstance(spec, dict) and isinstance(spec.get("class"), str) and isinstance(spec.get("config"), dict)
+            and all(isinstance(spec.get(kind, {}), dict) for kind in stores)
+            and all(isinstance(v, str) for kind in stores for v in spec.get(kind, {}).values())):
+        raise ValueError(f"{where} must be {{'class': str, 'config': dict, 'arrays': {{str: str}}}}")
+    name = spec["class"]
+    try:
+        cls = _REGISTRY[check_choice(name, tuple(_REGISTRY), "layer class")]
+    except ValueError as exc:
+        raise ValueError(f"{exc} If {name} is your own layer, register it (@tn.register_layer) "
+                         "before loading.") from None
+    where = f"{where} ({name})"
+    stored = {kind: {} for kind in stores}
+    for kind in stores:
+        for key, member in spec.get(kind, {}).items():
+            if member not in members:
+                raise ValueError(f"{where} needs the array {member!r}, which is missing")
+            stored[kind][key] = _read(data, member, file_size)
+            used.add(member)
+    params = stored["arrays"]
+    if cls in BUILTIN_LAYERS and params:  # refuse a config that would allocate more than the file holds
+        sizes = [v for v in spec["config"].values() if isinstance(v, int) and not isinstance(v, bool)]
+        if ("W" in params and math.prod(sizes) != params["W"].size) or max(sizes, default=0) > max(
+                p.size for p in params.values()):
+            shapes = ", ".join(f"{key} {value.shape}" for key, value in params.items())
+            raise ValueError(f"{where}: config {spec['config']} does not match its stored {shapes}")
+    inner = []
+    if "layers" in spec:
+        if not isinstance(spec["layers"], list) or not spec["layers"]:
+            raise ValueError("'layers' must be a non-empty list")
+        inner = [_build(item, f"layer {position}" if where.startswith("the model") else f"{where}, layer {position}",
+                        data, members, used, file_size) for position, item in enumerate(spec["layers"])]
+    try:
+        layer = cls(*inner, **spec["config"])
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        raise ValueError(f"{where} could not be rebuilt from config {spec['config']}: {exc}") from None
+    if "init" in spec:
+        if not isinstance(getattr(layer, "init", None), init.Initializer):
+            raise ValueError(f"{where} names an initializer, but has none")
+        layer.init = _initializer(spec["init"], where)
+    for kind, store in (("arrays", layer.params), ("buffers", layer.buffers)):
+        if set(stored[kind]) != set(store):
+            what = "parameters" if kind == "arrays" else "buffers"
+            raise ValueError(f"{where} has {what} {sorted(store)}, the file has {sorted(stored[kind])}")
+        for key, value in stored[kind].items():
+            expected = store[key].shape
+            if value.dtype.kind != "f" or value.dtype.itemsize not in (4, 8) or value.shape != expected:
+                raise ValueError(f"{where} {key}: expected a float32/float64 array "
+                                 f"of shape {expected}, got {value.dtype} {value.shape}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"{where} {key} contains NaN or infinity")
+            store[key] = value.astype(value.dtype.newbyteorder("="), copy=False)
+            if kind == "arrays":
+                layer.grads[key] = np.zeros_like(store[key])
+    return layer
 
 
 def _initializer(spec, where: str) -> init.Initializer:

@@ -8,22 +8,29 @@ keys, which optimizers walk together. ``backward`` only *computes* gradients;
 the weights change only when an optimizer steps.
 
 Call a layer (``layer(x)``) rather than ``layer.forward(x)``: the call also
-remembers the input and output for ``backward`` and runs forward hooks.
+remembers the input and output for ``backward`` and runs forward hooks. A
+model sends gradients back with :meth:`Layer.backpropagate`, which calls
+``backward`` and then the backward hooks.
+
+Every layer has a mode, ``layer.training`` (True after construction): a few
+layers, such as :class:`Dropout`, compute something else in evaluation mode.
+State that is not trained, such as a running mean, lives in ``layer.buffers``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import numpy.typing as npt
 
-from ._validation import RNGLike, check_float_input, check_int, check_rng
-from .init import GlorotUniform, Initializer
+from ._validation import RNGLike, check_float_input, check_int, check_positive, check_rng
+from .init import Initializer, initializer
 
-__all__ = ["Layer", "HookHandle", "Dense", "Maxout"]
+__all__ = ["Layer", "HookHandle", "Dense", "Maxout", "Dropout", "mode"]
 
 
 class HookHandle:
@@ -72,7 +79,8 @@ class Layer:
     Attributes
     ----------
     name : str
-        ``kind`` until a model names it ``<kind>_<index>`` (``dense_0``).
+        ``kind`` until a model names it ``<kind>_<index>`` (``dense_0``); inside
+        a nested model, the path to it (``residual_0.dense_1``).
     kind : str
         Class-level; derived from the class name (``LeakyReLU`` ->
         ``"leaky_relu"``) unless a subclass sets it.
@@ -80,6 +88,15 @@ class Layer:
         Class-level; the keys of ``params`` that are *weights*: L2-penalised
         by ``fit`` and recorded by :class:`~tinynet.GradientRecorder`. Biases
         are not weights.
+    same_width : bool
+        Class-level: True for a layer whose output is as wide as its input
+        (activations, :class:`Dropout`), so that a model checks the widths of
+        the layers on either side of it. Default False.
+    training : bool
+        True (training mode) after construction; see :meth:`train` and :meth:`eval`.
+    buffers : dict of str to ndarray
+        State that is not trained, such as :class:`~tinynet.BatchNorm`'s running
+        mean: saved and converted with the parameters, never seen by optimizers.
 
     Examples
     --------
@@ -108,6 +125,7 @@ class Layer:
 
     kind = "layer"
     weight_keys: tuple[str, ...] = ()
+    same_width = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -116,8 +134,10 @@ class Layer:
 
     def __init__(self) -> None:
         self.name = self.kind
+        self.training = True
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.buffers: dict[str, np.ndarray] = {}
         self.input: np.ndarray | None = None
         self.output: np.ndarray | None = None
         self._forward_hooks: dict[HookHandle, Callable] = {}
@@ -217,6 +237,44 @@ class Layer:
                 hook(self, x, out)
         return out
 
+    def backpropagate(self, grad_out: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+        """What a model calls on each layer, last to first: ``backward``, then the backward hooks.
+
+        ``backward`` is what a layer writes; this is ``backward`` as a model
+        uses it, as calling a layer is ``forward`` as a model uses it.
+
+        Parameters
+        ----------
+        grad_out : ndarray, shape (N, n_out)
+            :math:`\\partial L / \\partial\\,\\text{out}`.
+        input_grad : bool, default True
+            False for a model's first layer in ``fit``: :meth:`backward_params`
+            runs instead, the hooks get ``grad_in=None``, and None is returned.
+
+        Returns
+        -------
+        ndarray, shape (N, n_in), or None
+            :math:`\\partial L / \\partial x`.
+
+        Raises
+        ------
+        ValueError
+            If ``backward`` returned a gradient not shaped like the layer's input.
+        """
+        if input_grad:
+            grad_in = self.backward(grad_out)
+            if getattr(grad_in, "shape", None) != self.input.shape:  # name the layer that got it wrong
+                got = getattr(grad_in, "shape", type(grad_in).__name__)
+                raise ValueError(f"{self.name}: backward returned a gradient of shape {got}; it must have "
+                                 f"the shape of the layer's input, {self.input.shape}")
+        else:
+            self.backward_params(grad_out)
+            grad_in = None
+        if self._backward_hooks:
+            for hook in tuple(self._backward_hooks.values()):
+                hook(self, grad_in, grad_out)
+        return grad_in
+
     def register_forward_hook(self, fn: Callable) -> HookHandle:
         """Call ``fn(layer, x, out)`` after every forward pass through the layer.
 
@@ -249,7 +307,7 @@ class Layer:
         >>> import numpy as np, tinynet as tn
         >>> model = tn.Sequential(tn.Dense(2, 3, rng=0))
         >>> seen = []
-        >>> handle = model.layers[0].register_backward_hook(
+        >>> handle = model[0].register_backward_hook(
         ...     lambda layer, grad_in, grad_out: seen.append(layer.name))
         >>> _ = model.forward(np.ones((4, 2)))
         >>> _ = model.backward(np.ones((4, 3)))
@@ -273,28 +331,85 @@ class Layer:
         hooks[handle] = fn
         return handle
 
-    def get_config(self) -> dict:
-        """The constructor arguments that rebuild this layer, as a JSON-able dict.
+    def named_layers(self) -> Iterator[tuple[str, Layer]]:
+        """``(name, layer)`` for every layer inside this one, at every depth; none for a plain layer.
 
-        :func:`tinynet.io.save` stores it; :func:`tinynet.load` calls
-        ``type(layer)(**config)`` and then puts the saved ``params`` back.
-        The base class returns ``{}``, right for a layer whose constructor
-        takes no arguments; a layer with arguments returns them.
+        A model (:class:`~tinynet.Sequential`, :class:`~tinynet.Residual`)
+        yields its layers, and the layers inside those, in order.
+        """
+        return iter(())
+
+    def train(self, mode: bool = True) -> Layer:
+        """Put this layer, and every layer inside it, in training mode (or evaluation mode if ``mode`` is False).
+
+        Returns
+        -------
+        Layer
+            ``self``, so that ``model = tn.Sequential(...).eval()`` works.
 
         Examples
         --------
         >>> import tinynet as tn
-        >>> tn.Dense(2, 3, rng=0).get_config(), tn.ReLU().get_config()
-        ({'n_in': 2, 'n_out': 3}, {})
+        >>> model = tn.Sequential(tn.Dense(4, 4, rng=0), tn.Dropout(0.5, rng=0)).eval()
+        >>> model[1].training, model.train()[1].training
+        (False, True)
         """
-        return {}
+        self.training = bool(mode)
+        for _, layer in self.named_layers():
+            layer.training = bool(mode)
+        return self
 
-    def _run_backward_hooks(self, grad_in, grad_out) -> None:
-        for hook in tuple(self._backward_hooks.values()):
-            hook(self, grad_in, grad_out)
+    def eval(self) -> Layer:
+        """Put this layer, and every layer inside it, in evaluation mode; the same as ``train(False)``.
+
+        Returns
+        -------
+        Layer
+            ``self``.
+        """
+        return self.train(False)
+
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this layer, as a JSON-able dict.
+
+        :func:`tinynet.io.save` stores it; :func:`tinynet.load` calls
+        ``type(layer)(**config)`` and then puts the saved ``params`` and
+        ``buffers`` back. The base class follows scikit-learn's convention:
+        each argument of ``__init__`` is read from the attribute of the same
+        name (``self.alpha`` for ``alpha``), so a layer that stores its
+        arguments that way needs no ``get_config`` of its own. An argument
+        named ``rng`` is left out: it only decides random draws.
+
+        Raises
+        ------
+        TypeError
+            If an argument of ``__init__`` has no attribute of the same name:
+            store it as one, or define ``get_config``.
+
+        Examples
+        --------
+        >>> import tinynet as tn
+        >>> tn.Dense(2, 3, rng=0).get_config(), tn.LeakyReLU(0.2).get_config(), tn.ReLU().get_config()
+        ({'n_in': 2, 'n_out': 3}, {'alpha': 0.2}, {})
+        """
+        config = {}
+        for name, parameter in inspect.signature(type(self)).parameters.items():
+            if name == "rng" or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                continue
+            if not hasattr(self, name):
+                raise TypeError(
+                    f"{type(self).__name__}: its constructor takes {name!r}, but the layer has no attribute "
+                    f"{name!r} to read it back from; store it (self.{name} = {name}) or define get_config()"
+                )
+            config[name] = getattr(self, name)
+        return config
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        try:
+            arguments = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except TypeError:  # a constructor argument the layer does not keep: nothing to show
+            arguments = "..."
+        return f"{type(self).__name__}({arguments})"
 
 
 class Dense(Layer):
@@ -349,9 +464,7 @@ class Dense(Layer):
         super().__init__()
         self.n_in = check_int(n_in, "n_in", "Dense")
         self.n_out = check_int(n_out, "n_out", "Dense")
-        self.init = GlorotUniform() if init is None else init
-        if not isinstance(self.init, Initializer):
-            raise TypeError(f"Dense: init must be an Initializer such as tn.init.Normal(0.1), got {init!r}")
+        self.init = initializer(init, "Dense")
         W = np.asarray(self.init((self.n_in, self.n_out), check_rng(rng)), dtype=np.float64)
         self.params = {"W": W, "b": np.zeros(self.n_out)}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out)}
@@ -485,9 +598,7 @@ class Maxout(Layer):
         self.n_in = check_int(n_in, "n_in", "Maxout")
         self.n_out = check_int(n_out, "n_out", "Maxout")
         self.pieces = check_int(pieces, "pieces", "Maxout")
-        self.init = GlorotUniform() if init is None else init
-        if not isinstance(self.init, Initializer):
-            raise TypeError(f"Maxout: init must be an Initializer such as tn.init.Normal(0.1), got {init!r}")
+        self.init = initializer(init, "Maxout")
         rng = check_rng(rng)
         W = np.stack([np.asarray(self.init((self.n_in, self.n_out), rng), dtype=np.float64)
                       for _ in range(self.pieces)])
@@ -544,3 +655,104 @@ class Maxout(Layer):
 
     def __repr__(self):
         return f"Maxout({self.n_in}, {self.n_out}, pieces={self.pieces}, init={self.init!r})"
+
+
+class Dropout(Layer):
+    r"""Inverted dropout: in training, zero each entry with probability ``p`` and scale the rest by :math:`1/(1-p)`.
+
+    Dropping random units forces a net not to rely on any one of them
+    (Srivastava et al., 2014). Scaling the kept units up during training
+    keeps every unit's expected output the same as in evaluation mode, where
+    the layer passes its input through unchanged.
+
+    Parameters
+    ----------
+    p : float, default 0.5
+        Probability of zeroing an entry, in :math:`[0, 1)`. With ``p = 0`` the
+        layer is the identity and draws nothing. ``p >= 1`` is refused: it would
+        zero every unit, and no gradient would pass.
+    rng : int, numpy.random.Generator or numpy.random.RandomState, optional
+        Source of the masks, kept as ``self.rng``. :func:`tinynet.gradcheck`
+        replays its draws, so a gradient check sees one mask.
+
+    Notes
+    -----
+    Shapes: ``x``, ``out``, ``grad_out`` and ``grad_in`` are all ``(N, n)``.
+    In training mode a new mask :math:`M` is drawn at every forward pass,
+    :math:`M_{ij} = [u_{ij} \ge p] / (1 - p)` with :math:`u_{ij}` uniform on
+    :math:`[0, 1)`, and
+
+    .. math::
+
+        \text{out} = x \odot M, \qquad
+        \frac{\partial L}{\partial x} = \frac{\partial L}{\partial\,\text{out}} \odot M .
+
+    In evaluation mode, :math:`\text{out} = x` and the gradient passes unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> layer = tn.Dropout(0.5, rng=0)
+    >>> layer(np.ones((2, 4)))  # kept entries are scaled by 1 / (1 - p) = 2
+    array([[2., 0., 0., 0.],
+           [2., 2., 2., 2.]])
+    >>> layer.eval()(np.ones((2, 4)))
+    array([[1., 1., 1., 1.],
+           [1., 1., 1., 1.]])
+    """
+
+    same_width = True
+
+    def __init__(self, p: float = 0.5, rng: RNGLike = None) -> None:
+        super().__init__()
+        self.p = check_positive(p, "p", "Dropout", allow_zero=True)
+        if self.p >= 1:
+            raise ValueError(f"Dropout: p must be in [0, 1): p = {p!r} would drop every unit, and no "
+                             "gradient would pass")
+        self.rng = check_rng(rng)
+        self.mask: np.ndarray | None = None
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x.copy()
+        keep = self.rng.random(x.shape) >= self.p
+        self.mask = keep.astype(x.dtype) / x.dtype.type(1.0 - self.p)
+        return x * self.mask
+
+    def backward(self, grad_out):
+        self._check_grad_out(grad_out)
+        return grad_out.copy() if self.mask is None else grad_out * self.mask
+
+
+@contextlib.contextmanager
+def mode(layer: Layer, training: bool) -> Iterator[Layer]:
+    """Run a ``with`` block with ``layer`` and every layer inside it in training (or evaluation) mode.
+
+    Afterwards each layer is back in the mode it was in, whatever that was.
+
+    Parameters
+    ----------
+    layer : Layer
+        A layer or a whole model.
+    training : bool
+        True for training mode, False for evaluation mode.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> model = tn.Sequential(tn.Dense(2, 2, rng=0), tn.Dropout(0.5))
+    >>> with tn.layers.mode(model, training=False):
+    ...     print(model[1].training)
+    False
+    >>> model[1].training
+    True
+    """
+    layers = [layer, *(inner for _, inner in layer.named_layers())]
+    before = [inner.training for inner in layers]
+    layer.train(training)
+    try:
+        yield layer
+    finally:
+        for inner, was in zip(layers, before, strict=True):
+            inner.training = was

@@ -98,8 +98,7 @@ class SoftmaxCrossEntropy(Loss):
 
     def __init__(self) -> None:
         self.probs: np.ndarray | None = None
-        self._y_given = None  # the label array last validated, and what it became:
-        self._onehot = np.zeros((0, 0))  # (K, N): 1 where k == y_n
+        self.labels: np.ndarray | None = None
 
     def forward(self, scores: npt.ArrayLike, y: npt.ArrayLike) -> float:
         scores = check_float_input(scores, "SoftmaxCrossEntropy", "scores")
@@ -108,30 +107,27 @@ class SoftmaxCrossEntropy(Loss):
                 f"SoftmaxCrossEntropy: scores must be 2-D (n_samples, n_classes), got shape {scores.shape}"
             )
         n, k = scores.shape
-        if y is not self._y_given or self._onehot.shape != (k, n) or self._onehot.dtype != scores.dtype:
-            # validate each new label array once, not on every iteration
-            labels = check_labels(y, n, k, "SoftmaxCrossEntropy")
-            self._onehot = np.zeros((k, n), scores.dtype)
-            self._onehot[labels, np.arange(n)] = 1.0
-            self._y_given = y
-        # Work on the transposed scores, one row per class: the sums and maxima over
-        # classes then run along contiguous rows, several times faster than along
+        self.labels = check_labels(y, n, k, "SoftmaxCrossEntropy")  # at every call: y may change in place
+        # The formula on the transposed scores, one row per class: the maxima and sums
+        # over classes then run along contiguous rows, several times faster than along
         # rows of length K when K is small (3 in the notebook).
         shifted = scores.T.copy()
-        shifted -= np.maximum.reduce(shifted, axis=0)
-        correct = np.vdot(self._onehot, shifted)  # sum over n of shifted[y_n, n]
+        with np.errstate(over="ignore"):  # scores 1e308 apart: s - m = -inf, and exp(-inf) the right 0
+            shifted -= np.maximum.reduce(shifted, axis=0)
+        correct = np.add.reduce(shifted[self.labels, np.arange(n)])  # sum over n of s[n, y_n] - m_n
         probs = np.exp(shifted, out=shifted)
         sums = np.add.reduce(probs, axis=0)
         probs /= sums
         self.probs = probs.T
-        # log p[y_n, n] = shifted[y_n, n] - log(sum_k exp(shifted[k, n])): never log(0)
+        # -log p[n, y_n] = log(sum_k exp(s[n, k] - m_n)) - (s[n, y_n] - m_n): never log(0)
         return float((np.add.reduce(np.log(sums)) - correct) / n)
 
     def backward(self) -> np.ndarray:
         if self.probs is None:
             raise RuntimeError("SoftmaxCrossEntropy: call forward(scores, y) before backward()")
-        dscores = self.probs.T - self._onehot
-        dscores /= dscores.shape[1]
+        k, n = self.probs.T.shape  # (K, N), as forward laid it out
+        onehot = np.zeros((k, n), self.probs.dtype)
+        onehot[self.labels, np.arange(n)] = 1.0  # [k = y_n]
+        dscores = self.probs.T - onehot
+        dscores /= n
         return dscores.T
-
-

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from ._validation import check_choice, check_features, check_int, check_labels, check_positive
+from ._validation import check_choice, check_features, check_int, check_labels, check_positive, require
+from .recorders import METRICS
 
 __all__ = [
     "gradient_magnitudes", "gradient_flow", "gradient_heatmap", "decision_boundary",
@@ -28,17 +29,11 @@ __all__ = [
 
 _MAX_GRID = 4_000_000  # decision_boundary refuses finer grids: memory, and minutes of predicting
 
-SEED_METRIC = "sum |dW| / (n_in + n_out)"
+SEED_METRIC = METRICS["seed"].label
 
 
 def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ImportError(
-            "tinynet.plot needs matplotlib: pip install 'tinynet-learn[plot]'"
-        ) from None
-    return plt
+    return require("matplotlib.pyplot", "plot", "tinynet.plot")
 
 
 def _axes(ax):

@@ -92,6 +92,7 @@ def assert_backward_correct(
     layer_factory: Callable[[], Layer],
     *,
     n_features: int | None = None,
+    min_rows: int = 1,
     kinks: Sequence[float] | None = None,
     bound: float = 5.0,
     max_examples: int = 50,
@@ -113,10 +114,14 @@ def assert_backward_correct(
     ----------
     layer_factory : callable
         Called with no arguments; returns the layer to check. An activation
-        class (``Swish``) works as it is; for a layer with weights, fix its
-        input width: ``assert_backward_correct(lambda: tn.Dense(3, 2, rng=0), n_features=3)``.
+        class (``Swish``) works as it is; a layer with arguments needs a
+        function: ``assert_backward_correct(lambda: tn.Dense(3, 2, rng=0))``.
     n_features : int, optional
-        Input width, for layers that need one.
+        Input width, for layers that need one; default the layer's ``n_in``
+        if it has one (``Dense``, ``BatchNorm``, ...), else random widths.
+    min_rows : int, default 1
+        Fewest rows in a batch (up to 6): ``2`` for a layer that needs a batch
+        statistic, such as :class:`~tinynet.BatchNorm` in training mode.
     kinks : sequence of float, optional
         Default: the layer's ``kinks`` attribute (``()`` if it has none).
     bound, max_examples, eps, rtol, atol
@@ -146,7 +151,9 @@ def assert_backward_correct(
         raise TypeError(f"assert_backward_correct: layer_factory() must return a tinynet Layer, got {sample!r}")
     if kinks is None:
         kinks = getattr(sample, "kinks", ())
-    shapes = input_shapes(n_cols=n_features)
+    if n_features is None:
+        n_features = getattr(sample, "n_in", None)  # a layer with a fixed input width (Dense, BatchNorm, ...)
+    shapes = input_shapes(min_rows=min_rows, n_cols=n_features)
 
     @settings(
         max_examples=max_examples,
@@ -155,6 +162,14 @@ def assert_backward_correct(
     )
     @given(x=inputs(shapes, bound=bound, kinks=kinks))
     def check(x):
-        gradcheck(layer_factory(), x, eps=eps, rtol=rtol, atol=atol).raise_if_failed()
+        layer = layer_factory()
+        try:
+            result = gradcheck(layer, x, eps=eps, rtol=rtol, atol=atol)
+        except ValueError as error:
+            if n_features is None and "shape" in str(error):
+                raise ValueError(f"assert_backward_correct: {layer.name} refused an input of shape {x.shape} ({error}); "
+                                 f"if it takes a fixed number of features, pass n_features=...") from error
+            raise
+        result.raise_if_failed()
 
     check()

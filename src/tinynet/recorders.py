@@ -1,0 +1,313 @@
+r"""Recorders: callbacks that look inside backpropagation while a model trains.
+
+A recorder registers a backward hook on the layers it watches when training
+begins and removes it when training ends. At every recorded iteration the
+hook turns each layer into one value (a gradient magnitude, a fraction of
+saturated units, ...), and the values of an iteration are kept only once the
+iteration is complete, so every series has one value per recorded iteration
+and matches ``history.loss`` even when training stops half-way (an error,
+Ctrl-C). ``every=k`` records one iteration in ``k``, for long runs.
+
+To record something else, subclass :class:`Recorder` and write ``watch``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+import numpy as np
+
+from ._validation import check_choice, check_int, check_positive
+from .activations import ReLU, Sigmoid, Tanh
+from .callbacks import Callback
+from .layers import Layer
+
+__all__ = ["Recorder", "GradientRecorder", "ActivationRecorder", "METRICS", "Metric"]
+
+
+class Metric(NamedTuple):
+    """A gradient magnitude :class:`GradientRecorder` knows by name: its label and its function."""
+
+    label: str
+    function: Callable[[np.ndarray], float]
+
+
+def _seed_metric(dW: np.ndarray) -> float:
+    # The notebook's np.sum(np.abs(dW)) / np.sum(np.abs(dW.shape)), the same float: np.add.reduce
+    # is dW.sum() without its wrapper, and sum(dW.shape) is the same sum of positive ints.
+    return float(np.add.reduce(np.abs(dW), axis=None) / sum(dW.shape))
+
+
+METRICS: dict[str, Metric] = {
+    "seed": Metric("sum |dW| / (n_in + n_out)", _seed_metric),
+    "mean_abs": Metric("mean |dW|", lambda dW: float(np.mean(np.abs(dW)))),
+    "l2": Metric("||dW|| (Frobenius norm)", lambda dW: float(np.linalg.norm(dW))),
+}
+"""The gradient magnitudes known by name, each with the label plots put on their axis."""
+
+
+class Recorder(Callback):
+    """Base class: record one value per watched layer, at every ``every``-th training iteration.
+
+    A subclass writes ``watch(model)``, returning ``{layer: function}``; the
+    function gets the layer just after its backward pass in a training
+    iteration (``layer.input``, ``layer.output`` and ``layer.grads`` are then
+    the iteration's) and returns the value to record.
+
+    Parameters
+    ----------
+    every : int, default 1
+        Record iterations ``0, every, 2 * every, ...``, counted on across several
+        ``fit`` calls; the values of the others are not computed.
+
+    Attributes
+    ----------
+    history : dict of str to ndarray
+        ``history[layer name][t]``: the value at the ``t``-th recorded iteration.
+    iterations : ndarray of int
+        The iterations that were recorded.
+
+    Examples
+    --------
+    The largest output of every ReLU layer:
+
+    >>> import numpy as np, tinynet as tn
+    >>> class LargestOutput(tn.Recorder):
+    ...     def watch(self, model):
+    ...         return {layer: lambda layer: float(layer.output.max())
+    ...                 for _, layer in model.named_layers() if isinstance(layer, tn.ReLU)}
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=0))
+    >>> largest = LargestOutput(every=2)
+    >>> _ = model.fit(X, y, iterations=5, callbacks=[largest])
+    >>> list(largest.history), largest.iterations
+    (['relu_0'], array([0, 2, 4]))
+    """
+
+    def __init__(self, every: int = 1) -> None:
+        self.every = check_int(every, "every", type(self).__name__)
+        self._values: dict[str, list] = {}
+        self._pending: dict[str, object] = {}  # the current iteration's values, kept once it completes
+        self._iterations: list[int] = []
+        self._handles: list = []
+        self._count = 0  # training iterations seen, over every fit this recorder took part in
+
+    def watch(self, model) -> dict[Layer, Callable[[Layer], object]]:
+        """The layers to record and, for each, the function that measures it.
+
+        Parameters
+        ----------
+        model : Sequential
+            The model that is about to train.
+
+        Returns
+        -------
+        dict
+            ``{layer: function(layer) -> value}``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define watch(model)")
+
+    def on_train_begin(self, model):
+        if self._handles:
+            raise RuntimeError(
+                f"{type(self).__name__}: this recorder is already recording a fit that has not ended (a fit "
+                "started from inside another fit's callback?); give the inner fit a recorder of its own"
+            )
+        for layer, measure in self.watch(model).items():
+            self._values.setdefault(layer.name, [])
+            self._handles.append(layer.register_backward_hook(self._hook(measure)))
+
+    def _hook(self, measure: Callable[[Layer], object]) -> Callable:
+        def record(layer, grad_in, grad_out):
+            if self._count % self.every == 0:
+                self._pending[layer.name] = measure(layer)
+
+        return record
+
+    def on_iteration_end(self, i, logs):
+        if self._count % self.every == 0:
+            for name, value in self._pending.items():
+                self._values[name].append(value)
+            self._pending.clear()
+            self._iterations.append(self._count)
+        self._count += 1
+
+    def on_train_end(self, model):
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+        self._pending.clear()  # an iteration that did not complete is not recorded
+
+    @property
+    def history(self) -> dict[str, np.ndarray]:
+        """``{layer name: values}``, one value per recorded iteration (new arrays)."""
+        return {name: np.array(values) for name, values in self._values.items()}
+
+    @property
+    def iterations(self) -> np.ndarray:
+        """The iterations that were recorded (a new array)."""
+        return np.array(self._iterations, dtype=np.intp)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(every={self.every})"
+
+
+class GradientRecorder(Recorder):
+    r"""Record how big each weight-bearing layer's weight gradient is, at every iteration.
+
+    It watches every layer that has weights (``Dense``, ``Maxout``, ...), at
+    every depth of a nested model, and measures its gradient just after its
+    backward pass: the gradient of the *data* loss, before the L2 term is
+    added, exactly where the notebook measures it.
+
+    Parameters
+    ----------
+    metric : {"seed", "mean_abs", "l2"} or callable, default "seed"
+        ``"seed"`` is the notebook's heuristic
+        :math:`\sum_{ij} |dW_{ij}| / (n_{in} + n_{out})`;
+        ``"mean_abs"`` is :math:`\operatorname{mean} |dW|`; ``"l2"`` is the
+        Frobenius norm :math:`\lVert dW \rVert_2`. A callable gets ``dW`` and
+        returns a float.
+    layers : str or iterable of str, optional
+        Names of the layers to record (``"dense_0"`` or ``["dense_0", "dense_2"]``);
+        default all with weights.
+    every : int, default 1
+        Record one iteration in ``every`` (see :class:`Recorder`).
+
+    Attributes
+    ----------
+    history : dict of str to ndarray
+        ``history["dense_0"][t]`` is the metric at recorded iteration ``t``.
+    label : str
+        What the values are, for a plot's axis: ``"sum |dW| / (n_in + n_out)"`` for ``"seed"``.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=0))
+    >>> grads = tn.GradientRecorder()
+    >>> _ = model.fit(X, y, optimizer=tn.SGD(lr=0.1), iterations=3, callbacks=[grads])
+    >>> sorted(grads.history), grads.history["dense_0"].shape
+    (['dense_0', 'dense_1'], (3,))
+    """
+
+    def __init__(self, metric: str | Callable[[np.ndarray], float] = "seed",
+                 layers: Iterable[str] | None = None, every: int = 1) -> None:
+        super().__init__(every)
+        if callable(metric):
+            self.label, self._metric = getattr(metric, "__name__", "weight-gradient magnitude"), metric
+        else:
+            self.label, self._metric = METRICS[check_choice(metric, tuple(METRICS), "gradient metric")]
+        self.metric = metric
+        self.layers = None if layers is None else [layers] if isinstance(layers, str) else list(layers)
+
+    def watch(self, model):
+        weighted = {name: layer for name, layer in model.named_layers() if layer.weight_keys}
+        chosen = weighted if self.layers is None else {
+            name: weighted[check_choice(name, list(weighted), "layer with weights")] for name in self.layers}
+        metric = self._metric
+        return {layer: lambda layer: metric(layer.grads[layer.weight_keys[0]]) for layer in chosen.values()}
+
+    def __repr__(self):
+        return f"GradientRecorder(metric={self.metric!r}, every={self.every})"
+
+
+class ActivationRecorder(Recorder):
+    r"""Record, per activation layer and iteration, how many units are saturated or dead.
+
+    It watches every :class:`~tinynet.Sigmoid`, :class:`~tinynet.Tanh` and
+    :class:`~tinynet.ReLU` layer (subclasses included) through a *backward*
+    hook, so it measures once per training iteration, and a ``predict`` made
+    by another callback during training is not counted. It reduces the
+    layer's output on the training batch, ``out`` (shape ``(N, n_units)``),
+    to one number:
+
+    * **saturated** (sigmoid and tanh): the fraction of the :math:`N \times n`
+      outputs within ``tol`` of the function's bounds (0 and 1 for sigmoid,
+      -1 and 1 for tanh). There :math:`\sigma'` or :math:`\tanh'` is below
+      about ``tol``, so almost no gradient passes back through that unit;
+    * **dead** (ReLU): the fraction of the :math:`n` units whose output is 0
+      for *every* sample of the batch. Such a unit passes no gradient at all,
+      so its incoming weights stop learning (from the data; L2 still shrinks them).
+
+    Other layers (``LeakyReLU``, ``ELU``, ``Softplus``, ``Maxout``, your own)
+    neither saturate at both ends nor die this way, and are not recorded.
+
+    Parameters
+    ----------
+    tol : float, default 0.01
+        How close to a bound an output must be to count as saturated; below
+        0.5, so that the bands near 0 and near 1 of a sigmoid do not overlap.
+    every : int, default 1
+        Record one iteration in ``every`` (see :class:`Recorder`).
+
+    Attributes
+    ----------
+    saturated : dict of str to ndarray
+        ``saturated["sigmoid_0"][t]`` is the saturated fraction at recorded iteration ``t``.
+    dead : dict of str to ndarray
+        ``dead["relu_0"][t]``, likewise.
+    iterations : ndarray of int
+        The iteration numbers that were recorded.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 8, rng=0), tn.Sigmoid(),
+    ...                       tn.Dense(8, 3, rng=0))
+    >>> units = tn.ActivationRecorder()
+    >>> _ = model.fit(X, y, iterations=3, callbacks=[units])
+    >>> list(units.dead), list(units.saturated), units.dead["relu_0"].shape
+    (['relu_0'], ['sigmoid_0'], (3,))
+    >>> bool(0 <= units.saturated["sigmoid_0"].min() <= units.saturated["sigmoid_0"].max() <= 1)
+    True
+    """
+
+    def __init__(self, tol: float = 0.01, every: int = 1) -> None:
+        super().__init__(every)
+        self.tol = check_positive(tol, "tol", "ActivationRecorder")
+        if self.tol >= 0.5:
+            raise ValueError(f"ActivationRecorder: tol must be below 0.5, or every sigmoid output "
+                             f"would count as saturated; got {tol!r}")
+        self._dead_layers: set[str] = set()
+
+    def watch(self, model):
+        watched = {}
+        for name, layer in model.named_layers():
+            if isinstance(layer, (Sigmoid, Tanh)):
+                watched[layer] = self._saturated(0.0 if isinstance(layer, Sigmoid) else -1.0, 1.0)
+            elif isinstance(layer, ReLU):
+                watched[layer] = _dead
+                self._dead_layers.add(name)
+        return watched
+
+    def _saturated(self, low: float, high: float) -> Callable[[Layer], float]:
+        def measure(layer):  # count_nonzero, not boolean means: about half the time (the bands are disjoint)
+            out = layer.output
+            return (np.count_nonzero(out <= low + self.tol) + np.count_nonzero(out >= high - self.tol)) / out.size
+
+        return measure
+
+    @property
+    def saturated(self) -> dict[str, np.ndarray]:
+        """``{sigmoid/tanh layer name: saturated fraction per recorded iteration}`` (new arrays)."""
+        return {name: v for name, v in self.history.items() if name not in self._dead_layers}
+
+    @property
+    def dead(self) -> dict[str, np.ndarray]:
+        """``{ReLU layer name: dead fraction per recorded iteration}`` (new arrays)."""
+        return {name: v for name, v in self.history.items() if name in self._dead_layers}
+
+    def __repr__(self):
+        return f"ActivationRecorder(tol={self.tol:g}, every={self.every})"
+
+
+def _dead(layer: Layer) -> float:
+    out = layer.output
+    # A ReLU output is never negative, so a column sums to 0 only if every entry is 0. The
+    # sums as a product with a vector of ones: out.sum(axis=0), several times faster here.
+    sums = np.ones(out.shape[0], out.dtype) @ out
+    return np.count_nonzero(sums <= 0) / out.shape[1]

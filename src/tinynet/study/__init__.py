@@ -1,0 +1,30 @@
+"""Studies: the notebook's experiment, for any activations and any depth.
+
+:func:`compare` trains one net per activation on the same data and returns a
+:class:`StudyResult` holding, for each net, its loss and every layer's
+weight-gradient magnitude at every iteration, the fraction of saturated and
+dead units, its training accuracy and the trained model. With its defaults
+it *is* the notebook: two hidden layers of 50 units, sigmoid then ReLU,
+50,000 full-batch steps of size 0.1, L2 strength 1e-3, the spiral data and
+both nets' weights drawn from one ``np.random.RandomState(0)`` stream -- and
+it prints the notebook's 102 lines, digit for digit.
+
+The same study runs from a shell (``--help`` lists the options)::
+
+    tinynet-study --activations sigmoid relu leaky_relu --depth 6 --iterations 3000 --out figures
+    python -m tinynet.study
+
+Standard output gets only the notebook's lines (the loss every
+``--print-every`` iterations, then the training accuracy, for each net);
+notes on what is being trained, a summary table and the names of the
+figures written go to standard error.
+
+The package has three parts: the experiment (:func:`compare`, its results),
+the figures (:func:`save_figures`) and the command line (:func:`main`).
+"""
+
+from .cli import main
+from .experiment import ACTIVATIONS, Run, StudyResult, build_nets, compare
+from .figures import save_figures
+
+__all__ = ["ACTIVATIONS", "Run", "StudyResult", "build_nets", "compare", "save_figures", "main"]

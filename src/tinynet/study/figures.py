@@ -1,0 +1,93 @@
+"""The study's figures: what :func:`~tinynet.study.compare` recorded, as PNG files (needs matplotlib)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from .. import plot
+from .._validation import check_output_folder, require
+from ..recorders import METRICS
+from .experiment import StudyResult
+
+__all__ = ["save_figures"]
+
+
+def _grid(n: int, ncols: int = 3) -> tuple[int, int]:
+    ncols = min(n, ncols)
+    return math.ceil(n / ncols), ncols
+
+
+def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> list[Path]:
+    """Write the study's figures to the folder ``out`` as PNG files (needs the ``plot`` extra).
+
+    ``gradients.png``
+        Every layer's weight-gradient magnitude over training, one panel per
+        activation (log scale).
+    ``gradients_first_layer.png``
+        The first hidden layer's gradient for every activation on one plot:
+        where vanishing gradients hurt most.
+    ``gradient_flow.png``
+        Bars: each layer's gradient at the end of training, per activation (log scale).
+    ``gradient_heatmap.png``
+        Layer x iteration, colour = gradient magnitude, one panel per activation.
+    ``decision_boundaries.png``
+        The plane coloured by predicted class, one panel per activation.
+    ``loss.png``
+        The training loss of every net.
+    ``units.png``
+        Saturated (sigmoid, tanh) and dead (ReLU) units per layer over training;
+        written only when some net has such layers.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order above.
+
+    Raises
+    ------
+    FileExistsError
+        If ``out`` is an existing file.
+    OSError
+        If the folder cannot be created or written to.
+    """
+    Figure = require("matplotlib.figure", "plot", "save_figures").Figure  # the clear ImportError, before any work
+    out = check_output_folder(out, "save_figures")
+    s = result.settings
+    where = f"depth {s.get('depth')}, width {s.get('width')}, lr {s.get('lr'):g}, l2 {s.get('l2'):g}"
+    ylabel = METRICS[s["metric"]].label if s.get("metric") in METRICS else "weight-gradient magnitude"
+    histories = {name: run.gradients for name, run in result.items()}
+    units = {name: run.units for name, run in result.items() if run.saturated or run.dead}
+    n = len(result)
+    written = []
+
+    def save(name: str, nrows: int, ncols: int, size: tuple[float, float], draw) -> None:
+        fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        draw(fig, axes.ravel())
+        fig.savefig(out / name, dpi=dpi)
+        written.append(out / name)
+
+    rows, cols = _grid(n)
+    save("gradients.png", rows, cols, (5.5, 4.2), lambda fig, axes: plot.gradient_magnitudes(
+        histories, ax=axes, panels=True, log=True, ylabel=ylabel,
+        title=f"Weight-gradient magnitude per layer ({where})"))
+    save("gradients_first_layer.png", 1, 1, (9, 5), lambda fig, axes: plot.gradient_magnitudes(
+        histories, ax=axes[0], layers=[0], log=True, ylabel=ylabel,
+        title=f"First hidden layer's weight gradient, by activation ({where})"))
+    save("gradient_flow.png", 1, 1, (max(8, 1.2 * s.get("depth", 2) + 0.6 * n), 5),
+         lambda fig, axes: plot.gradient_flow(histories, ax=axes[0], ylabel=ylabel,
+                                              title=f"Gradient reaching each layer at the end of training ({where})"))
+    save("gradient_heatmap.png", rows, cols, (5.5, 3.8), lambda fig, axes: plot.gradient_heatmap(
+        histories, ax=axes, label=f"{ylabel} (log colour scale)",
+        title=f"Gradient flow through the layers during training ({where})"))
+    save("decision_boundaries.png", rows, cols, (4.8, 4.4), lambda fig, axes: plot.decision_boundary(
+        {name: run.model for name, run in result.items()}, result.X, result.y, ax=axes,
+        title=f"Decision boundaries after {s.get('iterations')} iterations ({where})"))
+    save("loss.png", 1, 1, (9, 5), lambda fig, axes: plot.loss_curves(
+        {name: run.loss for name, run in result.items()}, ax=axes[0], title=f"Training loss ({where})"))
+    if units:
+        urows, ucols = _grid(len(units))
+        save("units.png", urows, ucols, (5.5, 4.2), lambda fig, axes: plot.saturation(
+            units, ax=axes, title=f"Saturated and dead units during training ({where})"))
+    return written
