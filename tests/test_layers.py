@@ -207,3 +207,68 @@ def test_an_array_subclass_is_taken_as_a_plain_array():
         assert type(out) is np.ndarray
         assert out.dtype == x_like.dtype  # float32 stays float32
         assert np.array_equal(layer.backward(g.astype(out.dtype)), g * (x > 0))
+
+
+# -- Dropout ---------------------------------------------------------------------------------
+
+
+@given(p=st.sampled_from([0.0, 0.2, 0.5, 0.9]), seed=st.integers(0, 2**32 - 1), training=st.booleans(),
+       data=st.data())
+@settings(deadline=None, max_examples=60)
+def test_dropout_backward_matches_finite_differences_in_both_modes(p, seed, training, data):
+    layer = tn.Dropout(p, rng=seed).train(training)
+    result = tn.gradcheck(layer, data.draw(inputs()))
+    assert result, result.report()
+
+
+def test_dropout_keeps_with_probability_one_minus_p_and_scales_what_it_keeps():
+    layer = tn.Dropout(0.3, rng=0)
+    out = layer(np.ones((200, 100)))
+    assert set(np.unique(out)) == {0.0, 1 / 0.7}
+    assert abs((out == 0).mean() - 0.3) < 0.01
+    np.testing.assert_array_equal(layer.backward(np.full((200, 100), 2.0)), 2.0 * out)
+    layer.eval()
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    np.testing.assert_array_equal(layer(x), x)
+    assert layer(x) is not x  # a new array, as every forward returns
+
+
+def test_dropout_p_zero_is_the_identity_and_draws_nothing_and_p_one_is_refused():
+    layer = tn.Dropout(0.0, rng=0)
+    state = layer.rng.bit_generator.state
+    x = np.random.default_rng(0).normal(size=(3, 4))
+    np.testing.assert_array_equal(layer(x), x)
+    assert layer.rng.bit_generator.state == state
+    for p in (1.0, 1.5, -0.1):
+        with pytest.raises(ValueError, match="Dropout: p must"):
+            tn.Dropout(p)
+
+
+def test_dropout_equals_torch_with_the_same_mask():
+    torch = pytest.importorskip("torch")
+    layer = tn.Dropout(0.4, rng=3)
+    x, g = np.random.default_rng(0).normal(size=(5, 6)), np.random.default_rng(1).normal(size=(5, 6))
+    out = layer(x)
+    keep = torch.from_numpy(layer.mask != 0)
+    xt = torch.from_numpy(x).requires_grad_()
+    out_t = torch.where(keep, xt / (1 - 0.4), torch.zeros_like(xt))  # inverted dropout with this mask
+    out_t.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(layer.backward(g), xt.grad.numpy(), rtol=0, atol=1e-10)
+
+
+def test_the_repr_of_a_layer_shows_its_constructor_arguments():
+    class Scaled(tn.Activation):
+        def __init__(self, factor=2.0):
+            super().__init__()
+            self.factor = factor
+
+        def forward(self, x):
+            return self.factor * x
+
+        def derivative(self, x, out):
+            return np.full_like(x, self.factor)
+
+    assert repr(Scaled(0.5)) == "Scaled(factor=0.5)"
+    assert repr(tn.Dropout(0.25, rng=0)) == "Dropout(p=0.25)"
+    assert repr(tn.BatchNorm(4)) == "BatchNorm(4, momentum=0.1, eps=1e-05)"

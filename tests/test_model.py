@@ -395,3 +395,153 @@ def test_a_falling_or_noisy_loss_is_not_warned_about():
     model = tn.Sequential(tn.Dense(2, 16, rng=0), tn.ReLU(), tn.Dense(16, 3, rng=1))
     model.fit(X, y, optimizer=tn.SGD(lr=0.5), iterations=300)
     model.fit(X, y, optimizer=tn.SGD(lr=0.5), epochs=30, batch_size=1, rng=0)  # warnings are errors here
+
+
+# -- nesting, Residual, modes, buffers (#9) ---------------------------------------------------
+
+
+@st.composite
+def nested_models(draw):
+    """A random model of Dense layers, activations, LayerNorm, Residual blocks and inner Sequentials."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_in, width, n_classes = draw(st.integers(1, 3)), draw(st.integers(1, 5)), draw(st.integers(2, 3))
+    layers = [tn.Dense(n_in, width, init=tn.init.GlorotNormal(), rng=rng)]
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["residual", "sequential", "layer_norm", "activation"]))
+        act = draw(st.sampled_from([tn.Tanh, tn.Sigmoid, tn.Softplus, tn.ELU]))
+        if kind == "residual":
+            layers.append(tn.Residual(tn.Dense(width, width, init=tn.init.GlorotNormal(), rng=rng), act()))
+        elif kind == "sequential":
+            layers.append(tn.Sequential(act(), tn.Dense(width, width, init=tn.init.GlorotNormal(), rng=rng)))
+        elif kind == "layer_norm":
+            layers.append(tn.LayerNorm(width))
+        else:
+            layers.append(act())
+    layers.append(tn.Dense(width, n_classes, rng=rng))
+    model = tn.Sequential(*layers)
+    for _, layer in model.named_layers():  # biases apart: no LayerNorm sees equal features (zero variance)
+        if isinstance(layer, tn.Dense):
+            layer.params["b"][:] = rng.normal(scale=0.5, size=layer.n_out)
+    return model, n_in, n_classes
+
+
+@given(spec=nested_models(), l2=st.sampled_from([0.0, 0.1]), data=st.data())
+@settings(deadline=None, max_examples=60)
+def test_nested_model_gradients_match_finite_differences(spec, l2, data):
+    model, n_in, n_classes = spec
+    x = data.draw(inputs(st.tuples(st.integers(1, 5), st.just(n_in)), bound=2.0))
+    y = np.array(data.draw(st.lists(st.integers(0, n_classes - 1), min_size=len(x), max_size=len(x))))
+    result = tn.gradcheck(model, x, y, l2=l2)
+    assert result, result.report()
+    assert [c.array for c in result.checks][1:] == list(model.parameters())
+
+
+@given(width=st.integers(1, 5), seed=st.integers(0, 2**32 - 1), data=st.data())
+@settings(deadline=None, max_examples=40)
+def test_a_residual_block_is_checked_like_any_layer(width, seed, data):
+    rng = np.random.default_rng(seed)
+    block = tn.Residual(tn.Dense(width, width, rng=rng), tn.Tanh(), tn.Dense(width, width, rng=rng))
+    result = tn.gradcheck(block, data.draw(inputs(st.tuples(st.integers(1, 5), st.just(width)))))
+    assert result, result.report()
+    assert [c.array for c in result.checks] == ["x", "dense_0.W", "dense_0.b", "dense_1.W", "dense_1.b"]
+
+
+def test_residual_computes_x_plus_f_x_and_refuses_a_change_of_width():
+    block = tn.Residual(tn.Dense(3, 3, rng=0), tn.ReLU())
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    np.testing.assert_allclose(block(x), x + np.maximum(x @ block[0].params["W"], 0))
+    with pytest.raises(ValueError, match=r"Residual: its layers take 3 features and output 2; x \+ f\(x\) needs"):
+        tn.Residual(tn.Dense(3, 2, rng=0))
+    with pytest.raises(ValueError, match="dense_1 expects 3 input features, but dense_0 outputs 4"):
+        tn.Sequential(tn.Dense(2, 4, rng=0), tn.Residual(tn.Dense(4, 4, rng=0)), tn.Dense(3, 2, rng=0))
+
+
+def test_a_model_is_a_list_of_its_layers():
+    layers = [tn.Dense(2, 4, rng=0), tn.ReLU(), tn.Dense(4, 4, rng=1), tn.Tanh(), tn.Dense(4, 3, rng=2)]
+    model = tn.Sequential(*layers)
+    assert len(model) == 5 and model[0] is layers[0] and model[-1] is layers[-1]
+    assert list(model) == layers
+    part = model[1:3]
+    assert isinstance(part, tn.Sequential) and list(part) == layers[1:3]
+    assert [layer.name for layer in part] == ["relu_0", "dense_1"]  # the layers keep their names
+    assert [layer.name for layer in model] == ["dense_0", "relu_0", "dense_1", "tanh_0", "dense_2"]
+    x = np.ones((2, 4))
+    np.testing.assert_array_equal(part.forward(x), layers[2](np.maximum(x, 0)))
+    with pytest.raises(IndexError):
+        model[7]
+
+
+def test_names_are_paths_and_key_everything():
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Residual(tn.Dense(4, 4, rng=1), tn.ReLU(), tn.Dense(4, 4, rng=2)),
+                          tn.Sequential(tn.Tanh(), tn.Dense(4, 3, rng=3)))
+    assert [name for name, _ in model.named_layers()] == [
+        "dense_0", "residual_0", "residual_0.dense_0", "residual_0.relu_0", "residual_0.dense_1",
+        "sequential_0", "sequential_0.tanh_0", "sequential_0.dense_0"]
+    assert all(layer.name == name for name, layer in model.named_layers())
+    assert list(model.parameters()) == list(model.gradients()) == [
+        "dense_0.W", "dense_0.b", "residual_0.dense_0.W", "residual_0.dense_0.b", "residual_0.dense_1.W",
+        "residual_0.dense_1.b", "sequential_0.dense_0.W", "sequential_0.dense_0.b"]
+    rows = [line.split()[0] for line in model.summary().splitlines()[1:-1]]
+    assert rows == [name for name, _ in model.named_layers()]
+    with pytest.raises(ValueError, match="the same Dense instance appears twice"):
+        tn.Sequential(model[1], tn.Residual(model[1][0]))
+
+
+def test_train_and_eval_set_every_layer_and_return_the_model():
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Dropout(0.5, rng=0),
+                          tn.Residual(tn.BatchNorm(4), tn.Dropout(0.5, rng=1)), tn.Dense(4, 3, rng=1))
+    assert model.eval() is model
+    assert not any(layer.training for _, layer in model.named_layers()) and not model.training
+    assert model.train() is model
+    assert all(layer.training for _, layer in model.named_layers()) and model.training
+
+
+def test_fit_trains_in_training_mode_and_predict_evaluates_and_both_restore_the_mode():
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Dropout(0.5, rng=0), tn.Dense(8, 3, rng=1))
+    seen = []
+    model[1].register_forward_hook(lambda layer, x, out: seen.append(layer.training))
+    model[1].eval()  # one layer in evaluation mode, the others in training mode
+    model.fit(X, y, iterations=2)
+    assert seen == [True, True]
+    assert [layer.training for layer in model] == [True, False, True]
+    model.train()
+    for use in (lambda: model.predict(X), lambda: model.predict_proba(X), lambda: model.accuracy(X, y),
+                lambda: model.evaluate(X, y)):
+        seen.clear()
+        use()
+        assert seen == [False]
+        assert all(layer.training for layer in model)
+    assert model.predict_proba(X).tolist() == model.predict_proba(X).tolist()  # no dropout: the same answer
+
+
+def test_the_model_of_issue_9_trains_records_saves_loads_and_predicts_bit_identically(tmp_path):
+    X, y = tn.datasets.spiral(n_per_class=30, rng=0)
+    rng = np.random.default_rng(0)
+    model = tn.Sequential(tn.Dense(2, 16, rng=rng), tn.BatchNorm(16), tn.Sigmoid(), tn.Dropout(0.1, rng=rng),
+                          tn.Residual(tn.Dense(16, 16, rng=rng), tn.ReLU(), tn.Dense(16, 16, rng=rng)),
+                          tn.Dense(16, 3, rng=rng))
+    grads = tn.GradientRecorder()
+    history = model.fit(X, y, optimizer=tn.SGD(lr=0.3, momentum=0.9), iterations=300, batch_size=45, rng=0,
+                        callbacks=[grads])
+    assert history.loss[-20:].mean() < history.loss[:20].mean()
+    assert list(grads.history) == ["dense_0", "residual_0.dense_0", "residual_0.dense_1", "dense_1"]
+    assert model.accuracy(X, y) > 0.6
+    model.save(tmp_path / "model.npz")
+    again = tn.load(tmp_path / "model.npz")
+    assert repr(again) == repr(model)
+    for key in ("running_mean", "running_var"):
+        np.testing.assert_array_equal(again[1].buffers[key], model[1].buffers[key])
+    assert not np.array_equal(model[1].buffers["running_mean"], np.zeros(16))  # they were trained
+    np.testing.assert_array_equal(again.eval().predict_proba(X), model.eval().predict_proba(X))
+
+
+def test_buffers_follow_astype_and_are_counted_apart_from_parameters():
+    model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.BatchNorm(4), tn.Dense(4, 3, rng=1))
+    assert model.summary().splitlines()[-1] == "total parameters: 35, buffers: 8"
+    model.astype(np.float32)
+    assert {b.dtype for b in model[1].buffers.values()} == {np.dtype(np.float32)}
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model.fit(X, y, iterations=3)
+    assert {b.dtype for b in model[1].buffers.values()} == {np.dtype(np.float32)}
+    assert not any(key.startswith("batch_norm_0.running") for key in model.parameters())

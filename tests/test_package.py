@@ -1,5 +1,6 @@
 """Packaging promises: what importing tinynet pulls in, and the README's commands."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,50 @@ def test_ci_runs_the_readme_test_command():
     command = readme[marker:].split("```bash\n", 1)[1].split("\n", 1)[0]
     assert "pytest" in command
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def _modules() -> dict[str, ast.Module]:
+    source = ROOT / "src" / "tinynet"
+    return {".".join(path.relative_to(source.parent).with_suffix("").parts).removesuffix(".__init__"):
+            ast.parse(path.read_text()) for path in sorted(source.rglob("*.py"))}
+
+
+def _imports(name: str, tree: ast.Module, modules) -> set[str]:
+    """The tinynet modules ``name`` imports, anywhere in it (inside functions too)."""
+    package = name if name + ".__init__" in modules or any(m.startswith(name + ".") for m in modules) else (
+        name.rpartition(".")[0])
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            target = f"{base}.{node.module}" if node.module else base
+            candidates = [target] + [f"{target}.{alias.name}" for alias in node.names]
+            found |= {c for c in candidates if c in modules and c != name}
+    return found
+
+
+def test_no_module_imports_one_that_imports_it_back():
+    # #8: io and model imported each other
+    modules = _modules()
+    graph = {name: _imports(name, tree, modules) - {"tinynet"} for name, tree in modules.items()}
+
+    def reaches(start: str, goal: str, seen: set) -> bool:
+        return any(nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})) for nxt in graph[start])
+
+    cycles = sorted(name for name in graph if name != "tinynet" and reaches(name, name, {name}))
+    assert cycles == []
+
+
+def test_no_module_reads_or_writes_another_module_s_private_names():
+    # #8: the study wrote ActivationRecorder's private fields and read io._BUILTIN, the model read
+    # Layer._backward_hooks, ...; what a module needs from another has a public name
+    reach_ins = []
+    for name, tree in _modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                    reach_ins.append(f"{name}:{node.lineno}: .{node.attr}")
+            if isinstance(node, ast.ImportFrom):
+                reach_ins += [f"{name}:{node.lineno}: import {alias.name}" for alias in node.names
+                              if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert reach_ins == []

@@ -23,8 +23,9 @@ from .layers import Dense, Dropout, HookHandle, Layer, Maxout
 from .losses import Loss, SoftmaxCrossEntropy
 from .model import Residual, Sequential
 from .normalization import BatchNorm, LayerNorm
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adam, Optimizer, RMSProp
 from .recorders import ActivationRecorder, GradientRecorder, Recorder
+from .schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
 from .training import DivergenceWarning, TrainingDiverged
 
 try:
@@ -33,11 +34,11 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "Activation", "ActivationRecorder", "Adam", "ArrayCheck", "BatchNorm", "Callback", "Dense",
-    "DivergenceWarning", "Dropout", "ELU", "EarlyStopping", "GradcheckError", "GradcheckResult", "GradientRecorder",
-    "History", "HookHandle", "Layer", "LayerNorm", "LeakyReLU", "Loss", "Maxout", "ModelCheckpoint", "Optimizer",
-    "PrintLoss", "ProgressBar", "ReLU", "Recorder", "Residual", "SGD", "Sequential", "Sigmoid",
-    "SoftmaxCrossEntropy", "Softplus", "Tanh", "TrainingDiverged", "datasets", "gradcheck", "init",
+    "Activation", "ActivationRecorder", "Adam", "ArrayCheck", "BatchNorm", "Callback", "CosineDecay", "Dense",
+    "DivergenceWarning", "Dropout", "ELU", "EarlyStopping", "ExponentialDecay", "GradcheckError", "GradcheckResult", "GradientRecorder",
+    "History", "HookHandle", "Layer", "LayerNorm", "LearningRateSchedule", "LeakyReLU", "Loss", "Maxout", "ModelCheckpoint", "Optimizer",
+    "PrintLoss", "ProgressBar", "RMSProp", "ReLU", "Recorder", "Residual", "SGD", "Sequential", "Sigmoid",
+    "SoftmaxCrossEntropy", "Softplus", "StepDecay", "Tanh", "TrainingDiverged", "datasets", "gradcheck", "init",
     "io", "load", "plot", "register_layer", "study", "testing", "threads",
 ]
 

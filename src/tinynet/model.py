@@ -106,17 +106,8 @@ class Sequential(Layer):
         self.layers: list[Layer] = list(layers)
         self.history: History | None = None
         self.stop_training = False
-        self._name_layers("")
+        _name(self.layers, "")
         self._width()  # refuses mismatched widths now rather than at the first forward pass
-
-    def _name_layers(self, prefix: str) -> None:
-        counts: dict[str, int] = {}
-        for layer in self.layers:
-            index = counts.get(layer.kind, 0)
-            counts[layer.kind] = index + 1
-            layer.name = f"{prefix}{layer.kind}_{index}"
-            if isinstance(layer, Sequential):
-                layer._name_layers(layer.name + ".")
 
     # -- a list of layers -------------------------------------------------------
     def __len__(self) -> int:
@@ -526,6 +517,17 @@ class Sequential(Layer):
                     break
             guard.check_parameters(i, value)
         return events.history
+
+
+def _name(layers: list[Layer], prefix: str) -> None:
+    """Name each layer ``<prefix><kind>_<index among its kind>``, and the layers inside it after it."""
+    counts: dict[str, int] = {}
+    for layer in layers:
+        index = counts.get(layer.kind, 0)
+        counts[layer.kind] = index + 1
+        layer.name = f"{prefix}{layer.kind}_{index}"
+        if isinstance(layer, Sequential):
+            _name(layer.layers, layer.name + ".")
 
 
 class Residual(Sequential):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._validation import check_positive
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+__all__ = ["Optimizer", "SGD", "RMSProp", "Adam"]
 
 
 class Optimizer:
@@ -48,13 +48,21 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    r"""Gradient descent, optionally with (heavy-ball) momentum.
+    r"""Gradient descent, optionally with momentum or Nesterov momentum (``torch.optim.SGD``'s update).
+
+    With :math:`\mu = 0` this is plain :math:`	heta \leftarrow 	heta - \eta g`.
+    With momentum, a velocity :math:`v` (0 before the first step) accumulates
+    the gradients:
 
     .. math::
 
-        v \leftarrow \mu v - \eta\, g, \qquad \theta \leftarrow \theta + v
+        v \leftarrow \mu v + g, \qquad
+        d = egin{cases} g + \mu v & 	ext{Nesterov} \ v & 	ext{otherwise} \end{cases}, \qquad
+        	heta \leftarrow 	heta - \eta\, d
 
-    With :math:`\mu = 0` this is plain :math:`\theta \leftarrow \theta - \eta g`.
+    This is PyTorch's form (the learning rate multiplies the velocity when it
+    is used, not when it is stored), so a learning-rate schedule acts at once,
+    and a learner can check tinynet against ``torch.optim.SGD`` step by step.
 
     Parameters
     ----------
@@ -62,6 +70,8 @@ class SGD(Optimizer):
         Step size :math:`\eta > 0`. The notebook uses 0.1.
     momentum : float, default 0.0
         :math:`\mu \in [0, 1)`.
+    nesterov : bool, default False
+        Nesterov's momentum: look ahead along the velocity (needs ``momentum`` > 0).
 
     Examples
     --------
@@ -70,39 +80,94 @@ class SGD(Optimizer):
     >>> tn.SGD(lr=0.1).step(params, grads)
     >>> params["w"]
     array([0.95])
+    >>> sgd = tn.SGD(lr=0.1, momentum=0.9, nesterov=True)
+    >>> sgd.step(params, grads)  # v = 0.5, d = 0.5 + 0.9 * 0.5
+    >>> params["w"]
+    array([0.855])
     """
 
-    def __init__(self, lr: float, momentum: float = 0.0) -> None:
+    def __init__(self, lr: float, momentum: float = 0.0, nesterov: bool = False) -> None:
         self.lr = check_positive(lr, "lr", "SGD")
         self.momentum = check_positive(momentum, "momentum", "SGD", allow_zero=True)
         if self.momentum >= 1:
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        if nesterov and not self.momentum:
+            raise ValueError("SGD: nesterov=True needs momentum > 0 (Nesterov's look-ahead is along the velocity)")
+        self.nesterov = bool(nesterov)
         self.velocity: dict[str, np.ndarray] = {}
 
     def step(self, params, grads):
         for key, param in params.items():
+            g = grads[key]
             if self.momentum:
-                v = self.velocity.get(key)
-                if v is None:
-                    v = self.velocity[key] = np.zeros_like(param)
+                v = _state(self.velocity, key, param)
                 v *= self.momentum
-                v -= self.lr * grads[key]
-                param += v
-            else:
-                param -= self.lr * grads[key]
+                v += g                                               # v <- mu v + g
+                g = g + self.momentum * v if self.nesterov else v    # d
+            param -= self.lr * g                                     # theta <- theta - lr d
 
     def __repr__(self):
-        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
+        nesterov = ", nesterov=True" if self.nesterov else ""
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g}{nesterov})"
 
 
-class Adam(Optimizer):
-    r"""Adam (Kingma & Ba, 2015): per-parameter steps from running moments.
+class RMSProp(Optimizer):
+    r"""RMSProp (Tieleman & Hinton, 2012): divide each step by a running root mean square of the gradients.
 
     .. math::
 
-        m \leftarrow \beta_1 m + (1-\beta_1) g, \quad
-        v \leftarrow \beta_2 v + (1-\beta_2) g^2, \quad
-        \theta \leftarrow \theta - \eta\, \frac{m / (1-\beta_1^t)}{\sqrt{v / (1-\beta_2^t)} + \epsilon}
+        v \leftarrow lpha v + (1 - lpha) g^2, \qquad
+        	heta \leftarrow 	heta - \eta\, rac{g}{\sqrt{v} + \epsilon}
+
+    with :math:`v` 0 before the first step: ``torch.optim.RMSprop``'s update
+    (without its centred and momentum variants).
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+    alpha : float, default 0.99
+        Decay of the running mean of :math:`g^2`, in :math:`[0, 1)`.
+    eps : float, default 1e-8
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> params, grads = {"w": np.array([1.0])}, {"w": np.array([0.5])}
+    >>> tn.RMSProp(lr=0.01).step(params, grads)  # v = 0.01 * 0.25: a step of 0.01 / sqrt(0.01)
+    >>> params["w"].round(6)
+    array([0.9])
+    """
+
+    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8) -> None:
+        self.lr = check_positive(lr, "lr", "RMSProp")
+        self.alpha = check_positive(alpha, "alpha", "RMSProp", allow_zero=True)
+        if self.alpha >= 1:
+            raise ValueError(f"RMSProp: alpha must be in [0, 1), got {alpha!r}")
+        self.eps = check_positive(eps, "eps", "RMSProp")
+        self.v: dict[str, np.ndarray] = {}
+
+    def step(self, params, grads):
+        for key, param in params.items():
+            g = grads[key]
+            v = _state(self.v, key, param)
+            v *= self.alpha
+            v += (1.0 - self.alpha) * g * g                          # v <- alpha v + (1 - alpha) g^2
+            param -= self.lr * g / (np.sqrt(v) + self.eps)           # theta <- theta - lr g / (sqrt(v) + eps)
+
+    def __repr__(self):
+        return f"RMSProp(lr={self.lr:g}, alpha={self.alpha:g}, eps={self.eps:g})"
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015): per-parameter steps from running moments (``torch.optim.Adam``'s update).
+
+    .. math::
+
+        m \leftarrow eta_1 m + (1-eta_1) g, \quad
+        v \leftarrow eta_2 v + (1-eta_2) g^2, \quad
+        	heta \leftarrow 	heta - rac{\eta}{1-eta_1^t}\, rac{m}{\sqrt{v} / \sqrt{1-eta_2^t} + \epsilon}
+
+    with :math:`m` and :math:`v` 0 before the first step :math:`t = 1`.
 
     Parameters
     ----------
@@ -136,15 +201,20 @@ class Adam(Optimizer):
         c2 = 1.0 - self.beta2**self.t
         for key, param in params.items():
             g = grads[key]
-            if key not in self.m:
-                self.m[key] = np.zeros_like(param)
-                self.v[key] = np.zeros_like(param)
-            m, v = self.m[key], self.v[key]
+            m, v = _state(self.m, key, param), _state(self.v, key, param)
             m *= self.beta1
-            m += (1.0 - self.beta1) * g
+            m += (1.0 - self.beta1) * g                              # m <- beta1 m + (1 - beta1) g
             v *= self.beta2
-            v += (1.0 - self.beta2) * g * g
-            param -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+            v += (1.0 - self.beta2) * g * g                          # v <- beta2 v + (1 - beta2) g^2
+            param -= (self.lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + self.eps)
 
     def __repr__(self):
         return f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g})"
+
+
+def _state(store: dict[str, np.ndarray], key: str, param: np.ndarray) -> np.ndarray:
+    """``store[key]``, zeros shaped like ``param`` the first time."""
+    value = store.get(key)
+    if value is None:
+        value = store[key] = np.zeros_like(param)
+    return value

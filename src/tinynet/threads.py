@@ -18,6 +18,18 @@ which makes small runs reproducible. Pass ``threads=`` to ``fit`` or
 
 The threshold, :data:`ONE_THREAD_BELOW`, was measured on a 2-core machine: see
 the Benchmarks page of the documentation.
+
+**Threads and processes: what is safe to share.** A BLAS thread limit holds
+for the whole process while a ``fit`` (or ``predict``) runs. Layers, models,
+losses, optimizers and callbacks keep the state of the batch they work on
+(``layer.input``, a loss's probabilities, an optimizer's momentum), so one of
+them must not be used by two Python threads at once: give each thread its own
+model, loss, optimizer and callbacks. Two threads training two models at the
+same time work, but each changes the BLAS limit under the other (train in
+processes instead: ``tn.study.compare(jobs=n)`` does). Saving is safe from
+several threads or processes at once (each save replaces the file in one
+step), and so is loading. The layer registry of :mod:`tinynet.io` is meant to
+be filled at import time (``@tn.register_layer``), not while other threads load.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ import numpy as np
 from . import threads as blas
 from ._validation import check_features, check_int, check_labels, check_positive, check_rng, nonfinite
 from .callbacks import Callback, History
+from .datasets import train_test_split
 from .losses import Loss, SoftmaxCrossEntropy
 from .optim import SGD, Optimizer
 
@@ -397,8 +398,6 @@ def _validation(model, X, y, validation_data, validation_split, rng):
     if validation_data is not None and validation_split is not None:
         raise TypeError("fit: give validation_data or validation_split, not both")
     if validation_split is not None:
-        from .datasets import train_test_split
-
         split = check_positive(validation_split, "validation_split", "fit")
         if split >= 1:
             raise ValueError(f"fit: validation_split must be a fraction in (0, 1), got {validation_split!r}")

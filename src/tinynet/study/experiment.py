@@ -34,7 +34,7 @@ from ..layers import Dense, Layer, Maxout
 from ..losses import SoftmaxCrossEntropy
 from ..model import Sequential
 from ..optim import SGD
-from ..recorders import ActivationRecorder, GradientRecorder
+from ..recorders import METRICS, ActivationRecorder, GradientRecorder
 from ..training import TrainingDiverged
 
 __all__ = ["ACTIVATIONS", "Run", "StudyResult", "compare", "build_nets"]
@@ -429,7 +429,7 @@ def compare(
     """
     training = {"iterations": check_int(iterations, "iterations", "compare"),
                 "lr": check_positive(lr, "lr", "compare"), "l2": check_positive(l2, "l2", "compare", allow_zero=True),
-                "metric": check_choice(metric, ("seed", "mean_abs", "l2"), "gradient metric"),
+                "metric": check_choice(metric, tuple(METRICS), "gradient metric"),
                 "print_every": None if print_every is None else check_int(print_every, "print_every", "compare"),
                 "quiet": bool(quiet), "threads": None if threads is None else check_int(threads, "threads", "compare")}
     labels = [label for label, _ in _resolve(activations)]
