@@ -45,7 +45,7 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**/sg_execution_times.rst"]
+exclude_patterns = ["_build", "sg_execution_times.rst", "**/sg_execution_times.rst"]
 default_role = "py:obj"
 nitpicky = True  # the CI build also passes -n: every reference must resolve
 rst_prolog = f"""
