@@ -78,12 +78,27 @@ html_title = f"tinynet {release}"
 html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
+    # The top bar holds one row at 1280 px: the page links start right after the
+    # project name, the first four pages as links and the rest under "More", and
+    # search is a button (Ctrl+K) rather than a wide field.
+    "navbar_align": "left",
+    "header_links_before_dropdown": 4,
+    "navbar_persistent": ["search-button"],
     "show_toc_level": 2,
-    "secondary_sidebar_items": ["page-toc"],
+    "secondary_sidebar_items": ["page-toc"],  # the one "On this page"
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"index": [], "getting_started": []}
+# "On this page" of an API page lists members as forward(), not Dense.forward()
+toc_object_entries_show_parents = "hide"
+# The left "Section Navigation" lists a page's siblings below a top-level page;
+# the narrative pages have none, so they get no left sidebar (instead of an
+# empty heading). The gallery and API pages keep it.
+html_sidebars = {
+    page: [] for page in ["index", "getting_started", "tutorial/*", "howto/*", "explanation/*", "benchmarks"]
+}
+html_css_files = ["tinynet.css"]
+html_context = {"default_mode": "auto"}  # light or dark as the reader's system is
 html_show_sourcelink = False
 
 # -- autodoc, autosummary, numpydoc -------------------------------------------
