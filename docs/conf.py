@@ -218,7 +218,6 @@ sphinx_gallery_conf = {
     "reset_argv": "tinynet_gallery.reset_argv",
     "image_scrapers": ("matplotlib", "tinynet_gallery.png_scraper"),
     "doc_module": ("tinynet",),
-    "reference_url": {"tinynet": None},
     "backreferences_dir": "api/generated/backreferences",
     "min_reported_time": 1,
     "download_all_examples": False,
