@@ -210,6 +210,29 @@ else:
 # are run with that many iterations instead, to keep the build short; the others
 # run with their own defaults. See docs/sphinxext/tinynet_gallery.py. A failing
 # example fails the build.
+# Each example's downloadable notebook runs it as ``python <example>.py --out
+# figures`` does, at full length, and then shows the figures it wrote. (In
+# Jupyter, sys.argv holds the kernel's own arguments, which the examples'
+# argument parsers would reject.) docs/checks/test_notebooks.py runs them.
+NOTEBOOK_FIRST_CELL = """\
+# Run the example as `python <example>.py --out figures` would: in Jupyter,
+# sys.argv holds the kernel's own arguments. The last cell shows the figures.
+import sys
+import time
+
+sys.argv = [sys.argv[0], "--out", "figures"]
+notebook_started = time.time()
+"""
+NOTEBOOK_LAST_CELL = """\
+# The figures the example wrote to figures/ in this run
+from pathlib import Path
+
+from IPython.display import Image, display
+
+for png in sorted(Path("figures").glob("*.png"), key=lambda png: png.stat().st_mtime):
+    if png.stat().st_mtime >= notebook_started:
+        display(Image(filename=png))
+"""
 sphinx_gallery_conf = {
     "examples_dirs": [str(HERE.parent / "examples")],
     "gallery_dirs": ["auto_examples"],
@@ -222,6 +245,8 @@ sphinx_gallery_conf = {
     "min_reported_time": 1,
     "download_all_examples": False,
     "remove_config_comments": True,
+    "first_notebook_cell": NOTEBOOK_FIRST_CELL,
+    "last_notebook_cell": NOTEBOOK_LAST_CELL,
     "only_warn_on_example_error": False,
     "abort_on_example_error": False,
     "show_memory": False,
