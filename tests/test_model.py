@@ -459,10 +459,13 @@ def test_residual_computes_x_plus_f_x_and_refuses_a_change_of_width():
 def test_a_model_is_a_list_of_its_layers():
     layers = [tn.Dense(2, 4, rng=0), tn.ReLU(), tn.Dense(4, 4, rng=1), tn.Tanh(), tn.Dense(4, 3, rng=2)]
     model = tn.Sequential(*layers)
-    assert len(model) == 5 and model[0] is layers[0] and model[-1] is layers[-1]
+    assert len(model) == 5
+    assert model[0] is layers[0]
+    assert model[-1] is layers[-1]
     assert list(model) == layers
     part = model[1:3]
-    assert isinstance(part, tn.Sequential) and list(part) == layers[1:3]
+    assert isinstance(part, tn.Sequential)
+    assert list(part) == layers[1:3]
     assert [layer.name for layer in part] == ["relu_0", "dense_1"]  # the layers keep their names
     assert [layer.name for layer in model] == ["dense_0", "relu_0", "dense_1", "tanh_0", "dense_2"]
     x = np.ones((2, 4))
@@ -491,9 +494,11 @@ def test_train_and_eval_set_every_layer_and_return_the_model():
     model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Dropout(0.5, rng=0),
                           tn.Residual(tn.BatchNorm(4), tn.Dropout(0.5, rng=1)), tn.Dense(4, 3, rng=1))
     assert model.eval() is model
-    assert not any(layer.training for _, layer in model.named_layers()) and not model.training
+    assert not any(layer.training for _, layer in model.named_layers())
+    assert not model.training
     assert model.train() is model
-    assert all(layer.training for _, layer in model.named_layers()) and model.training
+    assert all(layer.training for _, layer in model.named_layers())
+    assert model.training
 
 
 def test_fit_trains_in_training_mode_and_predict_evaluates_and_both_restore_the_mode():

@@ -71,9 +71,9 @@ def test_no_module_reads_or_writes_another_module_s_private_names():
     reach_ins = []
     for name, tree in _modules().items():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
-                if not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
-                    reach_ins.append(f"{name}:{node.lineno}: .{node.attr}")
+            private = isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+            if private and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+                reach_ins.append(f"{name}:{node.lineno}: .{node.attr}")
             if isinstance(node, ast.ImportFrom):
                 reach_ins += [f"{name}:{node.lineno}: import {alias.name}" for alias in node.names
                               if alias.name.startswith("_") and not alias.name.startswith("__")]

@@ -50,15 +50,15 @@ class Optimizer:
 class SGD(Optimizer):
     r"""Gradient descent, optionally with momentum or Nesterov momentum (``torch.optim.SGD``'s update).
 
-    With :math:`\mu = 0` this is plain :math:`	heta \leftarrow 	heta - \eta g`.
+    With :math:`\mu = 0` this is plain :math:`\theta \leftarrow \theta - \eta g`.
     With momentum, a velocity :math:`v` (0 before the first step) accumulates
     the gradients:
 
     .. math::
 
         v \leftarrow \mu v + g, \qquad
-        d = egin{cases} g + \mu v & 	ext{Nesterov} \ v & 	ext{otherwise} \end{cases}, \qquad
-        	heta \leftarrow 	heta - \eta\, d
+        d = \begin{cases} g + \mu v & \text{Nesterov} \\ v & \text{otherwise} \end{cases}, \qquad
+        \theta \leftarrow \theta - \eta\, d
 
     This is PyTorch's form (the learning rate multiplies the velocity when it
     is used, not when it is stored), so a learning-rate schedule acts at once,
@@ -116,8 +116,8 @@ class RMSProp(Optimizer):
 
     .. math::
 
-        v \leftarrow lpha v + (1 - lpha) g^2, \qquad
-        	heta \leftarrow 	heta - \eta\, rac{g}{\sqrt{v} + \epsilon}
+        v \leftarrow \alpha v + (1 - \alpha) g^2, \qquad
+        \theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{v} + \epsilon}
 
     with :math:`v` 0 before the first step: ``torch.optim.RMSprop``'s update
     (without its centred and momentum variants).
@@ -163,9 +163,9 @@ class Adam(Optimizer):
 
     .. math::
 
-        m \leftarrow eta_1 m + (1-eta_1) g, \quad
-        v \leftarrow eta_2 v + (1-eta_2) g^2, \quad
-        	heta \leftarrow 	heta - rac{\eta}{1-eta_1^t}\, rac{m}{\sqrt{v} / \sqrt{1-eta_2^t} + \epsilon}
+        m \leftarrow \beta_1 m + (1-\beta_1) g, \quad
+        v \leftarrow \beta_2 v + (1-\beta_2) g^2, \quad
+        \theta \leftarrow \theta - \frac{\eta}{1-\beta_1^t}\, \frac{m}{\sqrt{v} / \sqrt{1-\beta_2^t} + \epsilon}
 
     with :math:`m` and :math:`v` 0 before the first step :math:`t = 1`.
 
