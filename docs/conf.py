@@ -162,8 +162,9 @@ numpydoc_validation_exclude = {
     # its base class (Layer.forward, Callback.on_iteration_end, ...) shows the
     # base's docstring (autodoc_inherit_docstrings) and need not repeat it.
     (
-        r"^tinynet\.(?!(Layer|Activation|Loss|Optimizer|Callback|init\.Initializer)\.)[\w.]+\."
-        r"(forward|backward|backward_params|derivative|step|sample|on_train_begin|on_iteration_end|on_train_end)$"
+        r"^tinynet\.(?!(Layer|Activation|Loss|Optimizer|Callback|init\.Initializer)\.)"
+        r"[\w.]+\.(forward|backward|backward_params|derivative|step|sample|watch|lr_at|on_train_begin|"
+        r"on_iteration_end|on_epoch_end|on_train_end)$"
     ),
 }
 

@@ -23,7 +23,7 @@ raises ``ValueError``.
 
 The layer registry is the one piece of process-wide state in tinynet: a
 dict from name to layer class, holding the built-in layers (:data:`BUILTIN_LAYERS`,
-and the two models, which :mod:`tinynet.model` registers) and whatever
+and the two models, which ``tinynet.model`` registers) and whatever
 :func:`register_layer` adds. Loading only ever constructs classes it holds.
 """
 

@@ -9,7 +9,7 @@ goes above the whole figure.
 
 Most functions take ``histories``: ``{label: history}``, where each history
 maps layer names to one value per iteration, as
-:attr:`tinynet.GradientRecorder.history` does, first layer first.
+:attr:`tinynet.Recorder.history` does, first layer first.
 """
 
 from __future__ import annotations

@@ -160,6 +160,8 @@ class GradientRecorder(Recorder):
     every depth of a nested model, and measures its gradient just after its
     backward pass: the gradient of the *data* loss, before the L2 term is
     added, exactly where the notebook measures it.
+    ``grads.history["dense_0"][t]`` is the metric at the ``t``-th recorded
+    iteration (see :attr:`Recorder.history`).
 
     Parameters
     ----------
@@ -177,8 +179,6 @@ class GradientRecorder(Recorder):
 
     Attributes
     ----------
-    history : dict of str to ndarray
-        ``history["dense_0"][t]`` is the metric at recorded iteration ``t``.
     label : str
         What the values are, for a plot's axis: ``"sum |dW| / (n_in + n_out)"`` for ``"seed"``.
 
@@ -249,8 +249,6 @@ class ActivationRecorder(Recorder):
         ``saturated["sigmoid_0"][t]`` is the saturated fraction at recorded iteration ``t``.
     dead : dict of str to ndarray
         ``dead["relu_0"][t]``, likewise.
-    iterations : ndarray of int
-        The iteration numbers that were recorded.
 
     Examples
     --------

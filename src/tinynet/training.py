@@ -3,12 +3,12 @@
 :meth:`tinynet.Sequential.fit` is the textbook loop, one line per step. The
 pieces here keep that loop short and readable:
 
-* :class:`Plan` checks every argument of ``fit`` before any work is done, cuts
+* ``Plan`` checks every argument of ``fit`` before any work is done, cuts
   the data into batches and epochs, and holds the validation data;
-* :meth:`Plan.running` is the ``with`` block around the loop: BLAS threads,
+* ``Plan.running`` is the ``with`` block around the loop: BLAS threads,
   training mode, callbacks begun and ended (every callback that began gets its
   ``on_train_end``, and the first error wins), epoch ends with validation;
-* :class:`DivergenceGuard` stops training *before* a step on a NaN or infinite
+* ``DivergenceGuard`` stops training *before* a step on a NaN or infinite
   loss or gradient, and undoes a step that overflowed.
 """
 
@@ -31,7 +31,7 @@ from .datasets import train_test_split
 from .losses import Loss, SoftmaxCrossEntropy
 from .optim import SGD, Optimizer
 
-__all__ = ["TrainingDiverged", "DivergenceWarning", "Plan", "DivergenceGuard"]
+__all__ = ["TrainingDiverged", "DivergenceWarning"]
 
 
 class TrainingDiverged(ArithmeticError):

@@ -23,8 +23,21 @@ The package has three parts: the experiment (:func:`compare`, its results),
 the figures (:func:`save_figures`) and the command line (:func:`main`).
 """
 
+from . import experiment
 from .cli import main
-from .experiment import ACTIVATIONS, Run, StudyResult, build_nets, compare
+from .experiment import Run, StudyResult, build_nets, compare
 from .figures import save_figures
+
+ACTIVATIONS = experiment.ACTIVATIONS
+"""The activations :func:`~tinynet.study.compare` and the ``tinynet-study`` command know by name.
+
+A dict from name to layer class: ``"sigmoid"`` (:class:`~tinynet.Sigmoid`),
+``"relu"`` (:class:`~tinynet.ReLU`), ``"leaky_relu"``
+(:class:`~tinynet.LeakyReLU`), ``"tanh"`` (:class:`~tinynet.Tanh`), ``"elu"``
+(:class:`~tinynet.ELU`), ``"softplus"`` (:class:`~tinynet.Softplus`) and
+``"maxout"`` (:class:`~tinynet.Maxout`, a layer with its own weights that takes
+the place of a hidden ``Dense`` layer and its activation). The names are the
+classes' ``kind``; :func:`~tinynet.study.compare` also accepts a class of your own.
+"""
 
 __all__ = ["ACTIVATIONS", "Run", "StudyResult", "build_nets", "compare", "save_figures", "main"]

@@ -39,20 +39,10 @@ from ..training import TrainingDiverged
 
 __all__ = ["ACTIVATIONS", "Run", "StudyResult", "compare", "build_nets"]
 
-ACTIVATIONS: dict[str, type[Layer]] = {
+ACTIVATIONS: dict[str, type[Layer]] = {  # documented where users import it: tinynet.study.ACTIVATIONS
     **{cls.kind: cls for cls in BUILTIN_LAYERS if issubclass(cls, Activation)},
     "maxout": Maxout,
 }
-"""The activations :func:`compare` and the ``tinynet-study`` command know by name.
-
-A dict from name to layer class: ``"sigmoid"`` (:class:`~tinynet.Sigmoid`),
-``"relu"`` (:class:`~tinynet.ReLU`), ``"leaky_relu"``
-(:class:`~tinynet.LeakyReLU`), ``"tanh"`` (:class:`~tinynet.Tanh`), ``"elu"``
-(:class:`~tinynet.ELU`), ``"softplus"`` (:class:`~tinynet.Softplus`) and
-``"maxout"`` (:class:`~tinynet.Maxout`, a layer with its own weights that takes
-the place of a hidden ``Dense`` layer and its activation). The names are the
-classes' ``kind``; :func:`compare` also accepts a class of your own.
-"""
 
 
 @dataclass(eq=False)
@@ -329,7 +319,7 @@ def compare(
     Parameters
     ----------
     activations : iterable, default ("sigmoid", "relu")
-        Names from :data:`ACTIVATIONS` (``"sigmoid"``, ``"relu"``,
+        Names from :data:`~tinynet.study.ACTIVATIONS` (``"sigmoid"``, ``"relu"``,
         ``"leaky_relu"``, ``"tanh"``, ``"elu"``, ``"softplus"``,
         ``"maxout"``), :class:`~tinynet.Activation` subclasses (your own
         included; instantiated once per layer with no arguments) or
