@@ -158,7 +158,7 @@ def test_quiet_prints_nothing(capsys):
                                       "'sigmoid', 'relu', 'leaky_relu', 'tanh', 'elu', 'softplus', 'maxout'. "
                                       "Did you mean 'sigmoid'?")),
         (["--activations"], "argument --activations: expected at least one argument"),
-        (["--activations", "relu", "relu"], "a name is given twice"),
+        (["--activations", "relu", "relu"], "argument --activations: a value is given twice: relu relu"),
         (["--depth", "0"], "argument --depth: must be >= 1, got 0"),
         (["--iterations", "1.5"], "argument --iterations: expected a whole number, got '1.5'"),
         (["--lr", "-1"], "argument --lr: must be finite and > 0, got -1"),

@@ -24,7 +24,7 @@ from .losses import Loss, SoftmaxCrossEntropy
 from .model import Residual, Sequential
 from .normalization import BatchNorm, LayerNorm
 from .optim import SGD, Adam, Optimizer, RMSProp
-from .recorders import ActivationRecorder, GradientRecorder, Recorder
+from .recorders import ActivationRecorder, ActivationStats, GradientRecorder, Recorder
 from .schedules import CosineDecay, ExponentialDecay, LearningRateSchedule, StepDecay
 from .training import DivergenceWarning, TrainingDiverged
 
@@ -34,7 +34,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "Activation", "ActivationRecorder", "Adam", "ArrayCheck", "BatchNorm", "Callback", "CosineDecay", "Dense",
+    "Activation", "ActivationRecorder", "ActivationStats", "Adam", "ArrayCheck", "BatchNorm", "Callback", "CosineDecay", "Dense",
     "DivergenceWarning", "Dropout", "ELU", "EarlyStopping", "ExponentialDecay", "GradcheckError", "GradcheckResult", "GradientRecorder",
     "History", "HookHandle", "Layer", "LayerNorm", "LearningRateSchedule", "LeakyReLU", "Loss", "Maxout", "ModelCheckpoint", "Optimizer",
     "PrintLoss", "ProgressBar", "RMSProp", "ReLU", "Recorder", "Residual", "SGD", "Sequential", "Sigmoid",

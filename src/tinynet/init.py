@@ -15,7 +15,7 @@ import numpy as np
 
 from ._validation import RNGLike, check_positive, check_rng
 
-__all__ = ["Initializer", "Normal", "GlorotNormal", "GlorotUniform", "HeNormal", "initializer"]
+__all__ = ["Initializer", "Normal", "StandardUniform", "GlorotNormal", "GlorotUniform", "HeNormal", "initializer"]
 
 
 class Initializer:
@@ -97,6 +97,28 @@ class Normal(Initializer):
 
     def __repr__(self):
         return f"Normal(std={self.std:g})"
+
+
+class StandardUniform(Initializer):
+    r"""Glorot & Bengio's "standard" initialisation: :math:`W_{ij} \sim U[-1/\sqrt{n_{in}},\ 1/\sqrt{n_{in}}]`.
+
+    The rule of thumb that was common before 2010 (eq. 1 of Glorot & Bengio,
+    2010). Each weight has variance :math:`1 / (3 n_{in})`, so a layer
+    multiplies the variance of its input by about :math:`1/3`: with it, the
+    activations and the back-propagated gradients of a deep net shrink layer
+    after layer -- the paper's motivation for :class:`GlorotUniform`.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> W = tn.init.StandardUniform()((100, 50), np.random.default_rng(0))
+    >>> bool(np.abs(W).max() <= 0.1), round(float(W.var() * 3 * 100), 1)
+    (True, 1.0)
+    """
+
+    def sample(self, shape, rng):
+        limit = 1.0 / math.sqrt(shape[0])
+        return rng.uniform(-limit, limit, shape)
 
 
 class GlorotNormal(Initializer):

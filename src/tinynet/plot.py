@@ -24,7 +24,8 @@ from .recorders import METRICS
 
 __all__ = [
     "gradient_magnitudes", "gradient_flow", "gradient_heatmap", "decision_boundary",
-    "loss_curves", "loss_curve", "saturation",
+    "loss_curves", "loss_curve", "saturation", "gradient_flow_rows", "accuracy_bars",
+    "activation_stats", "signal_histograms", "signal_spread",
 ]
 
 _MAX_GRID = 4_000_000  # decision_boundary refuses finer grids: memory, and minutes of predicting
@@ -484,3 +485,312 @@ def saturation(recorders: Mapping, *, ax=None, title=None):
         a.legend(fontsize="small")
     _suptitle(axes, title)
     return axes
+
+
+# -- the cures for vanishing gradients ----------------------------------------------------------
+
+
+def gradient_flow_rows(
+    histories: Mapping[str, Mapping[str, np.ndarray]],
+    *,
+    ax=None,
+    title: str | None = None,
+    window: int = 100,
+    ylabel: str = "weight-gradient magnitude",
+):
+    """One row per net: each layer's weight gradient at the end of training, as bars on a shared log scale.
+
+    Readable with a dozen nets, where :func:`gradient_flow`'s groups of bars
+    are not: each row shows how the gradient changes from the first layer
+    (left) to the output layer (right), and the rows share one y axis, so a
+    row that drops by orders of magnitude to the left is a net whose first
+    layers barely learn.
+
+    Parameters
+    ----------
+    histories : mapping
+        ``{label: recorder.history}``.
+    ax : sequence of matplotlib Axes, optional
+        One per label; default a new figure.
+    title : str, optional
+        Above the whole figure.
+    window : int, default 100
+        Each bar is the mean over the last ``window`` recorded iterations.
+    ylabel : str
+        What the values are.
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import tinynet as tn
+    >>> axes = tn.plot.gradient_flow_rows({"sigmoid": {"dense_0": [1e-6], "dense_1": [1e-3]},
+    ...                                    "sigmoid + batchnorm": {"dense_0": [1e-3], "dense_1": [1e-3]}})
+    >>> [a.get_title(loc="left") for a in axes]
+    ['sigmoid', 'sigmoid + batchnorm']
+    """
+    _nonempty(histories, "history", "gradient_flow_rows")
+    window = check_int(window, "window", "gradient_flow_rows")
+    n = len(histories)
+    if ax is None:
+        _, grid = _pyplot().subplots(n, 1, squeeze=False, sharex=True, figsize=(9, 0.4 + 1.3 * n),
+                                     layout="constrained")
+        ax = grid.ravel()
+    axes = _panels(n, ax)
+    heights = {label: [float(np.mean(np.asarray(v, dtype=np.float64)[-window:])) for v in history.values()]
+               for label, history in histories.items()}
+    positive = [h for hs in heights.values() for h in hs if h > 0]
+    for a, (label, values) in zip(axes, heights.items(), strict=True):
+        a.bar(np.arange(1, len(values) + 1), values, color="tab:blue")
+        a.set_yscale("log")
+        if positive:
+            a.set_ylim(min(positive) / 3, max(positive) * 3)
+        a.set_title(label, loc="left", fontsize="medium")
+        a.set_xticks(np.arange(1, len(values) + 1))
+        a.grid(axis="y", alpha=0.3)
+    axes[-1].set_xlabel("layer (1 = first hidden layer; the last is the output layer)")
+    axes[len(axes) // 2].set_ylabel(f"{ylabel}\n(mean of the last {window})")
+    _suptitle(axes, title)
+    return axes
+
+
+def accuracy_bars(accuracies: Mapping[str, float], *, ax=None, title: str | None = None):
+    """Horizontal bars: each net's accuracy, written at the end of its bar.
+
+    Parameters
+    ----------
+    accuracies : mapping
+        ``{label: accuracy}``, accuracies in ``[0, 1]``.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import tinynet as tn
+    >>> ax = tn.plot.accuracy_bars({"sigmoid": 0.33, "sigmoid + batchnorm": 0.99})
+    >>> [t.get_text() for t in ax.texts]
+    ['0.33', '0.99']
+    """
+    _nonempty(accuracies, "accuracy", "accuracy_bars")
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(7, 0.6 + 0.45 * len(accuracies)), layout="constrained")
+    labels, values = list(accuracies), [float(v) for v in accuracies.values()]
+    positions = np.arange(len(labels))[::-1]
+    ax.barh(positions, values, color="tab:green")
+    for position, value in zip(positions, values, strict=True):
+        ax.text(min(value, 1.0) + 0.01, position, f"{value:.2f}", va="center", fontsize="small")
+    ax.set_yticks(positions, labels=labels)
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("training accuracy")
+    ax.set_title(title or "Accuracy")
+    return ax
+
+
+def activation_stats(stats, *, ax=None, title: str | None = None):
+    """Each activation layer's mean output over training, with a band of one standard deviation and the percentiles.
+
+    Glorot & Bengio's Figure 2: in a sigmoid net with the "standard"
+    initialisation, the mean of the *top* hidden layer drops towards 0 early
+    in training (its units saturate) while the lower layers stay near 0.5.
+
+    Parameters
+    ----------
+    stats : ActivationStats, or mapping of str to ActivationStats
+        A recorder (or several: one panel each), or anything with its
+        ``mean``, ``std``, ``low``, ``high`` and ``iterations``.
+    ax : matplotlib Axes (a sequence for a mapping), optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes, or a list of Axes for a mapping
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Sigmoid(), tn.Dense(8, 8, rng=1), tn.Sigmoid(),
+    ...                       tn.Dense(8, 3, rng=2))
+    >>> stats = tn.ActivationStats()
+    >>> _ = model.fit(X, y, iterations=5, callbacks=[stats])
+    >>> ax = tn.plot.activation_stats(stats)
+    >>> [line.get_label() for line in ax.get_lines()][::3]
+    ['layer 1 (sigmoid_0): mean', 'layer 2 (sigmoid_1): mean']
+    """
+    if isinstance(stats, Mapping):
+        _nonempty(stats, "ActivationStats", "activation_stats")
+        axes = _panels(len(stats), ax)
+        for a, (label, one) in zip(axes, stats.items(), strict=True):
+            activation_stats(one, ax=a, title=label)
+        _share_y(axes)
+        _suptitle(axes, title)
+        return axes
+    ax = _axes(ax)
+    iterations = np.asarray(stats.iterations)
+    names = list(stats.mean)
+    for k, name in enumerate(names):
+        colour = _layer_colour(k, len(names))
+        mean, std = stats.mean[name], stats.std[name]
+        label = f"layer {k + 1} ({name})"
+        ax.plot(iterations, mean, color=colour, linewidth=1.5, label=f"{label}: mean")
+        ax.fill_between(iterations, mean - std, mean + std, color=colour, alpha=0.15, linewidth=0)
+        ax.plot(iterations, stats.low[name], color=colour, linewidth=0.8, linestyle=":", label=f"{label}: low")
+        ax.plot(iterations, stats.high[name], color=colour, linewidth=0.8, linestyle=":", label=f"{label}: high")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("activation value\n(mean, ± one std band, dotted: percentiles)")
+    ax.set_title(title or "Activation values per layer during training")
+    if len(names) <= 6:
+        handles = [line for line in ax.get_lines() if line.get_label().endswith(": mean")]
+        ax.legend(handles, [h.get_label().removesuffix(": mean") for h in handles], fontsize="small")
+    else:
+        _layer_key(ax, len(names))
+    return ax
+
+
+def signal_histograms(signals, *, what: str = "output", layers=None, ax=None, title: str | None = None,
+                      bins: int = 60):
+    """Histograms, layer by layer, of what :func:`tinynet.recorders.snapshot` saw in one pass.
+
+    Glorot & Bengio's Figures 6 and 7: at initialisation, the distribution of
+    each layer's activations (``what="output"``) and of the back-propagated
+    gradients (``what="grad_out"``). A good initialisation keeps them about
+    as wide in every layer; a poor one makes them narrower layer after layer.
+
+    Parameters
+    ----------
+    signals : mapping
+        ``{layer name: Signal}`` from :func:`~tinynet.recorders.snapshot`, or
+        ``{label: such a mapping}`` for one panel per label.
+    what : {"output", "grad_out"}, default "output"
+    layers : callable or iterable of str, optional
+        Which layers: names, or a function ``layer name -> bool``. Default:
+        the activation layers for ``"output"`` (names not starting with
+        ``dense``), the ``Dense`` layers for ``"grad_out"`` (the gradient with
+        respect to each pre-activation).
+    ax : matplotlib Axes (a sequence for a mapping of mappings), optional
+    title : str, optional
+    bins : int, default 60
+
+    Returns
+    -------
+    matplotlib.axes.Axes, or a list of Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 16, rng=0), tn.Tanh(), tn.Dense(16, 16, rng=1), tn.Tanh(),
+    ...                       tn.Dense(16, 3, rng=2))
+    >>> ax = tn.plot.signal_histograms(tn.recorders.snapshot(model, X, y))
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['layer 1 (tanh_0): std 0.201', 'layer 2 (tanh_1): std 0.176']
+    """
+    what = check_choice(what, ("output", "grad_out"), "signal")
+    bins = check_int(bins, "bins", "signal_histograms")
+    first = next(iter(signals.values()), None) if isinstance(signals, Mapping) else None
+    if isinstance(first, Mapping):
+        axes = _panels(len(signals), ax)
+        for a, (label, one) in zip(axes, signals.items(), strict=True):
+            signal_histograms(one, what=what, layers=layers, ax=a, title=label, bins=bins)
+        _suptitle(axes, title)
+        return axes
+    _nonempty(signals, "Signal", "signal_histograms")
+    if layers is None:
+        role = "activation" if what == "output" else "weights"
+        chosen = [name for name, signal in signals.items() if signal.role == role]
+    else:
+        chosen = [n for n in signals if layers(n)] if callable(layers) else list(layers)
+    ax = _axes(ax)
+    values = {name: np.asarray(getattr(signals[name], what), dtype=np.float64).ravel() for name in chosen}
+    shown = {name: np.abs(v[v != 0]) if what == "grad_out" else v for name, v in values.items()}
+    everything = np.concatenate([*list(shown.values()), np.ones(1)])
+    low, high = np.percentile(everything, [0.25, 99.75])
+    if what == "grad_out":  # gradients differ by orders of magnitude between layers: log-spaced bins
+        edges = np.geomspace(max(low, 1e-300), max(high, low * 10, 1e-299), bins + 1)
+        ax.set_xscale("log")
+    else:
+        edges = np.linspace(low, high, bins + 1) if high > low else np.linspace(low - 1, low + 1, bins + 1)
+    for k, (name, v) in enumerate(shown.items()):
+        counts, _ = np.histogram(v, bins=edges)
+        ax.stairs(counts / max(1, v.size), edges, color=_layer_colour(k, len(values)),
+                  label=f"layer {k + 1} ({name}): std {values[name].std():.3g}")
+    ax.set_xlabel("activation value" if what == "output" else "|back-propagated gradient| (at the pre-activation)")
+    ax.set_ylabel("fraction of the values")
+    ax.set_title(title or ("Activations per layer" if what == "output" else "Back-propagated gradients per layer"))
+    _layer_key(ax, len(values))
+    return ax
+
+
+def signal_spread(signals, *, what: str = "output", ax=None, title: str | None = None):
+    r"""The standard deviation of each layer's activations (or back-propagated gradients), layer by layer, one line per net.
+
+    On a log scale a constant ratio from one layer to the next is a straight
+    line: flat when an initialisation keeps the signal's spread (Glorot for
+    tanh, He for ReLU), falling when it shrinks it (the "standard"
+    initialisation; Glorot's for a deep ReLU net halves the variance at every
+    layer, a factor :math:`1/\sqrt{2}` in standard deviation).
+
+    Parameters
+    ----------
+    signals : mapping
+        ``{label: {layer name: Signal}}``, each from :func:`tinynet.recorders.snapshot`.
+    what : {"output", "grad_out"}, default "output"
+        Activation layers' outputs, or the gradients at the weight layers' pre-activations.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=20, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 16, rng=0), tn.Tanh(), tn.Dense(16, 16, rng=1), tn.Tanh(),
+    ...                       tn.Dense(16, 3, rng=2))
+    >>> ax = tn.plot.signal_spread({"glorot": tn.recorders.snapshot(model, X, y)})
+    >>> ax.get_lines()[0].get_ydata().round(3)
+    array([0.201, 0.176])
+    """
+    what = check_choice(what, ("output", "grad_out"), "signal")
+    _nonempty(signals, "signals", "signal_spread")
+    role = "activation" if what == "output" else "weights"
+    ax = _axes(ax)
+    for label, one in signals.items():
+        spreads = [float(np.std(getattr(signal, what))) for signal in one.values() if signal.role == role]
+        ax.plot(np.arange(1, len(spreads) + 1), spreads, marker="o", markersize=3, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (1 = first)")
+    ax.set_ylabel("standard deviation of the " + ("activations" if what == "output" else
+                                                  "back-propagated gradients"))
+    ax.set_title(title or ("Spread of the activations, layer by layer" if what == "output"
+                           else "Spread of the back-propagated gradients, layer by layer"))
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _layer_colour(k: int, n: int):
+    return _pyplot().cm.viridis(0.9 * k / max(1, n - 1))
+
+
+def _layer_key(ax, n: int) -> None:
+    """A legend for up to six layers; beyond, a colour bar from layer 1 to layer ``n`` (a legend would hide the data)."""
+    if n <= 6:
+        ax.legend(fontsize="x-small")
+        return
+    plt = _pyplot()
+    colours = plt.matplotlib.colors.ListedColormap([_layer_colour(k, n) for k in range(n)])
+    scale = plt.cm.ScalarMappable(norm=plt.matplotlib.colors.Normalize(0.5, n + 0.5), cmap=colours)
+    ax.figure.colorbar(scale, ax=ax, label="layer (1 = first)", ticks=range(1, n + 1, max(1, n // 10)))

@@ -18,12 +18,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import check_choice, check_int, check_positive
-from .activations import ReLU, Sigmoid, Tanh
+from ._validation import check_choice, check_features, check_int, check_labels, check_positive
+from .activations import Activation, ReLU, Sigmoid, Tanh
 from .callbacks import Callback
-from .layers import Layer
+from .layers import Layer, mode
+from .losses import Loss, SoftmaxCrossEntropy
 
-__all__ = ["Recorder", "GradientRecorder", "ActivationRecorder", "METRICS", "Metric"]
+__all__ = ["Recorder", "GradientRecorder", "ActivationRecorder", "ActivationStats", "METRICS", "Metric", "Signal",
+           "snapshot"]
 
 
 class Metric(NamedTuple):
@@ -309,3 +311,159 @@ def _dead(layer: Layer) -> float:
     # sums as a product with a vector of ones: out.sum(axis=0), several times faster here.
     sums = np.ones(out.shape[0], out.dtype) @ out
     return np.count_nonzero(sums <= 0) / out.shape[1]
+
+
+class ActivationStats(Recorder):
+    r"""Record how each activation layer's outputs are spread: mean, standard deviation and two percentiles.
+
+    Glorot & Bengio (2010, Figure 2) follow these four numbers through
+    training to show the top hidden layer of a sigmoid net saturating: its
+    mean output drops towards 0 while the lower layers stay near 0.5. The
+    recorder watches every :class:`~tinynet.Activation` layer (at every
+    depth) and reduces its output on the training batch, all units
+    together, to ``[mean, std, low, high]``, the percentiles being
+    ``percentiles`` (the paper's 2 and 98).
+
+    Parameters
+    ----------
+    percentiles : (float, float), default (2, 98)
+        The low and high percentiles, in :math:`[0, 100]`.
+    every : int, default 1
+        Record one iteration in ``every`` (see :class:`Recorder`); percentiles
+        take a sort of the batch's outputs, so long runs record every 10 or 100.
+
+    Attributes
+    ----------
+    mean, std : dict of str to ndarray
+        ``mean["sigmoid_0"][t]`` at recorded iteration ``t``.
+    low, high : dict of str to ndarray
+        The two percentiles, likewise.
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.Sigmoid(), tn.Dense(8, 3, rng=0))
+    >>> stats = tn.ActivationStats(every=2)
+    >>> _ = model.fit(X, y, iterations=5, callbacks=[stats])
+    >>> stats.history["sigmoid_0"].shape, stats.iterations
+    ((3, 4), array([0, 2, 4]))
+    >>> bool((stats.low["sigmoid_0"] <= stats.mean["sigmoid_0"]).all())
+    True
+    """
+
+    def __init__(self, percentiles: tuple[float, float] = (2.0, 98.0), every: int = 1) -> None:
+        super().__init__(every)
+        low, high = (check_positive(p, "percentiles", "ActivationStats", allow_zero=True) for p in percentiles)
+        if not low <= high <= 100:
+            raise ValueError(f"ActivationStats: percentiles must be (low, high) with 0 <= low <= high <= 100, "
+                             f"got {percentiles!r}")
+        self.percentiles = (low, high)
+
+    def watch(self, model):
+        percentiles = self.percentiles
+
+        def measure(layer):
+            out = layer.output
+            return np.array([out.mean(), out.std(), *np.percentile(out, percentiles)])
+
+        return {layer: measure for _, layer in model.named_layers() if isinstance(layer, Activation)}
+
+    def _column(self, k: int) -> dict[str, np.ndarray]:
+        return {name: values[:, k] if values.size else values for name, values in self.history.items()}
+
+    @property
+    def mean(self) -> dict[str, np.ndarray]:
+        """``{activation layer: mean output per recorded iteration}``."""
+        return self._column(0)
+
+    @property
+    def std(self) -> dict[str, np.ndarray]:
+        """``{activation layer: standard deviation of the outputs per recorded iteration}``."""
+        return self._column(1)
+
+    @property
+    def low(self) -> dict[str, np.ndarray]:
+        """``{activation layer: low percentile of the outputs per recorded iteration}``."""
+        return self._column(2)
+
+    @property
+    def high(self) -> dict[str, np.ndarray]:
+        """``{activation layer: high percentile of the outputs per recorded iteration}``."""
+        return self._column(3)
+
+    def __repr__(self):
+        return f"ActivationStats(percentiles={self.percentiles}, every={self.every})"
+
+
+class Signal(NamedTuple):
+    """What :func:`snapshot` saw of one layer: its output and the gradient that came back to it.
+
+    ``role`` is ``"activation"`` for an :class:`~tinynet.Activation`,
+    ``"weights"`` for a layer with weights (``Dense``, ``Maxout``), and
+    ``"other"`` for the rest (normalisations, dropout).
+    """
+
+    output: np.ndarray
+    grad_out: np.ndarray
+    role: str
+
+
+def snapshot(model, X, y, loss: Loss | None = None) -> dict[str, Signal]:
+    r"""One forward and backward pass on ``X, y``: every layer's output and the gradient of the loss with respect to it.
+
+    Glorot & Bengio (2010, Figures 6-7) and He et al. (2015, §2.2) look at
+    these at initialisation: how the spread of the activations (forward) and
+    of the back-propagated gradients (backward) changes from layer to layer.
+    For a :class:`~tinynet.Dense` layer, ``output`` is the pre-activation
+    :math:`z = xW + b` and ``grad_out`` is :math:`\partial L / \partial z`.
+
+    The pass runs in training mode; the model is left as it was (its
+    buffers too: a BatchNorm's running statistics are put back).
+
+    Parameters
+    ----------
+    model : Sequential
+    X : ndarray, shape (N, n_in)
+    y : ndarray of int, shape (N,)
+    loss : Loss, optional
+        Default :class:`~tinynet.SoftmaxCrossEntropy`.
+
+    Returns
+    -------
+    dict of str to Signal
+        ``{layer name: Signal(output, grad_out, role)}`` for every layer that is not
+        a model itself, first layer first; arrays of shape ``(N, width)``.
+
+    Examples
+    --------
+    >>> import numpy as np, tinynet as tn
+    >>> X, y = tn.datasets.spiral(n_per_class=50, rng=0)
+    >>> model = tn.Sequential(tn.Dense(2, 64, init=tn.init.HeNormal(), rng=0), tn.ReLU(),
+    ...                       tn.Dense(64, 64, init=tn.init.HeNormal(), rng=1), tn.ReLU(), tn.Dense(64, 3, rng=2))
+    >>> signals = tn.recorders.snapshot(model, X, y)
+    >>> list(signals)
+    ['dense_0', 'relu_0', 'dense_1', 'relu_1', 'dense_2']
+    >>> signals["dense_1"].output.shape, signals["dense_1"].grad_out.shape
+    ((150, 64), (150, 64))
+    """
+    X = check_features(X, "snapshot", model.dtype)
+    y = check_labels(y, X.shape[0], model.n_out, "snapshot")
+    leaves = [layer for _, layer in model.named_layers() if not any(True for _ in layer.named_layers())]
+    buffers = [(layer, dict(layer.buffers)) for layer in leaves]
+    outputs, grads = {}, {}
+    handles = [layer.register_backward_hook(
+        lambda layer, grad_in, grad_out: grads.__setitem__(layer.name, grad_out.copy())) for layer in leaves]
+    try:
+        with mode(model, training=True):
+            model.compute_gradients(X, y, SoftmaxCrossEntropy() if loss is None else loss)
+            outputs = {layer.name: layer.output.copy() for layer in leaves}
+    finally:
+        for handle in handles:
+            handle.remove()
+        for layer, saved in buffers:
+            layer.buffers.update(saved)
+            layer.input = layer.output = None
+    roles = {layer.name: "activation" if isinstance(layer, Activation) else "weights" if layer.weight_keys else "other"
+             for layer in leaves}
+    return {name: Signal(outputs[name], grads[name], roles[name]) for name in outputs}

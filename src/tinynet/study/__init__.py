@@ -25,7 +25,7 @@ the figures (:func:`save_figures`) and the command line (:func:`main`).
 
 from . import experiment
 from .cli import main
-from .experiment import Run, StudyResult, build_nets, compare
+from .experiment import INITIALIZERS, NORMS, Run, StudyResult, Variant, build_nets, compare, variants
 from .figures import save_figures
 
 ACTIVATIONS = experiment.ACTIVATIONS
@@ -40,4 +40,5 @@ the place of a hidden ``Dense`` layer and its activation). The names are the
 classes' ``kind``; :func:`~tinynet.study.compare` also accepts a class of your own.
 """
 
-__all__ = ["ACTIVATIONS", "Run", "StudyResult", "build_nets", "compare", "save_figures", "main"]
+__all__ = ["ACTIVATIONS", "INITIALIZERS", "NORMS", "Run", "StudyResult", "Variant", "build_nets", "compare", "variants",
+           "save_figures", "main"]

@@ -13,12 +13,13 @@ from pathlib import Path
 from .._validation import check_choice, check_output_folder, int_problem, real_problem, require
 from ..recorders import METRICS
 from ..training import TrainingDiverged
-from .experiment import ACTIVATIONS, compare, cores
+from .experiment import ACTIVATIONS, INITIALIZERS, NORMS, compare, cores, variants
 from .figures import save_figures
 
 __all__ = ["main"]
 
 SEEDS = 2**32 - 1  # np.random.RandomState takes seeds in [0, 2**32 - 1]
+MAX_NETS = 12  # more nets than this in one study only with --yes
 
 
 def _argument(convert: Callable, problem: Callable) -> Callable[[str], object]:
@@ -64,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--activations", nargs="+", type=_name, default=["sigmoid", "relu"], metavar="NAME",
                         help=f"one or more of: {', '.join(ACTIVATIONS)} (default: sigmoid relu)")
-    parser.add_argument("--depth", type=_count(1), default=2, help="hidden layers per net (default: 2)")
+    parser.add_argument("--depth", nargs="+", type=_count(1), default=[2], metavar="N",
+                        help="hidden layers per net; several values train one net per depth (default: 2)")
     parser.add_argument("--width", type=_count(1), default=50, help="units per hidden layer (default: 50)")
     parser.add_argument("--iterations", type=_count(1), default=50_000,
                         help="gradient-descent steps per net (default: 50000)")
@@ -80,6 +82,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="folder for the PNG figures (default: figures; with --quiet, no figures "
                         "unless --out is given)")
+    parser.add_argument("--init", nargs="+", choices=tuple(INITIALIZERS), default=["normal"], metavar="NAME",
+                        help="how weights are drawn: normal (the notebook's 0.1 * randn), standard (Glorot & "
+                        "Bengio's fan-in uniform), glorot, he; several train one net each (default: normal)")
+    parser.add_argument("--norm", nargs="+", choices=tuple(NORMS), default=["none"], metavar="NAME",
+                        help="normalisation before each hidden activation: none, batchnorm, layernorm "
+                        "(default: none)")
+    parser.add_argument("--residual", nargs="+", choices=("off", "on"), default=["off"], metavar="off|on",
+                        help="residual blocks around every hidden layer but the first (default: off)")
+    parser.add_argument("--yes", action="store_true",
+                        help=f"train more than {MAX_NETS} nets without asking (every combination of the options "
+                        "above is one net)")
     parser.add_argument("--no-figures", action="store_true", help="do not draw any figures")
     parser.add_argument("--jobs", type=_count(1), metavar="N",
                         help="train up to N nets at the same time, each in a worker process; each net's lines "
@@ -131,26 +144,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
-    if len(set(args.activations)) != len(args.activations):
-        parser.error(f"argument --activations: a name is given twice: {' '.join(args.activations)}")
+    for option in ("activations", "depth", "init", "norm", "residual"):
+        given = getattr(args, option)
+        if len(set(given)) != len(given):
+            parser.error(f"argument --{option}: a value is given twice: {' '.join(map(str, given))}")
+    settings = {"init": args.init, "norm": args.norm, "residual": [value == "on" for value in args.residual],
+                "depth": args.depth if len(args.depth) > 1 else args.depth[0]}
+    n_nets = len(variants(args.activations, **settings))
+    if n_nets > MAX_NETS and not args.yes:
+        parser.error(f"these options ask for {n_nets} nets (every combination of --activations, --depth, "
+                     f"--init, --norm and --residual), more than {MAX_NETS}: add --yes to train them all")
     out = None if args.no_figures or (args.quiet and args.out is None) else args.out or Path("figures")
     if out is not None:
         try:
             check_output_folder(out, "argument --out")
         except OSError as error:
             parser.error(str(error))
-    jobs = min(len(args.activations), cores()) if args.jobs is None else args.jobs
+    jobs = min(n_nets, cores()) if args.jobs is None else args.jobs
     try:
         require("tqdm", "progress", "tinynet-study")
-        progress = sys.stderr.isatty() and min(jobs, len(args.activations)) == 1
+        progress = sys.stderr.isatty() and min(jobs, n_nets) == 1
     except ImportError:
         progress = False
+    if not args.quiet:
+        print(f"{parser.prog}: training {n_nets} net{'s' * (n_nets > 1)}", file=sys.stderr)
     try:
         with _sigterm_stops():
             result = compare(
-                args.activations, depth=args.depth, width=args.width, iterations=args.iterations, lr=args.lr,
-                l2=args.l2, seed=args.seed, print_every=args.print_every, quiet=args.quiet, progress=progress,
-                metric=args.metric, jobs=jobs, threads=args.threads,
+                args.activations, width=args.width, iterations=args.iterations, lr=args.lr, l2=args.l2,
+                seed=args.seed, print_every=args.print_every, quiet=args.quiet, progress=progress,
+                metric=args.metric, jobs=jobs, threads=args.threads, **settings,
             )
     except TrainingDiverged as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)

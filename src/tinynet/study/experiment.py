@@ -10,13 +10,14 @@ accuracy and the trained model.
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.machinery
 import io as text_io
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -28,21 +29,118 @@ from .. import datasets
 from .._validation import check_choice, check_features, check_int, check_labels, check_positive, require
 from ..activations import Activation
 from ..callbacks import PrintLoss, ProgressBar
-from ..init import Initializer, Normal, initializer
+from ..init import GlorotUniform, HeNormal, Initializer, Normal, StandardUniform, initializer
 from ..io import BUILTIN_LAYERS
 from ..layers import Dense, Layer, Maxout
 from ..losses import SoftmaxCrossEntropy
-from ..model import Sequential
+from ..model import Residual, Sequential
+from ..normalization import BatchNorm, LayerNorm
 from ..optim import SGD
-from ..recorders import METRICS, ActivationRecorder, GradientRecorder
+from ..recorders import METRICS, ActivationRecorder, ActivationStats, GradientRecorder, Signal, snapshot
 from ..training import TrainingDiverged
 
-__all__ = ["ACTIVATIONS", "Run", "StudyResult", "compare", "build_nets"]
+__all__ = ["ACTIVATIONS", "INITIALIZERS", "NORMS", "Variant", "variants", "Run", "StudyResult", "compare", "build_nets"]
 
 ACTIVATIONS: dict[str, type[Layer]] = {  # documented where users import it: tinynet.study.ACTIVATIONS
     **{cls.kind: cls for cls in BUILTIN_LAYERS if issubclass(cls, Activation)},
     "maxout": Maxout,
 }
+
+
+INITIALIZERS: dict[str, Callable[[], Initializer]] = {
+    "normal": functools.partial(Normal, 0.1),
+    "standard": StandardUniform,
+    "glorot": GlorotUniform,
+    "he": HeNormal,
+}
+"""Initialisers known by name, each a function that makes one: the notebook's ``0.1 * randn``
+(``"normal"``), Glorot & Bengio's "standard" fan-in uniform, Glorot's (uniform) and He's (normal)."""
+
+NORMS: dict[str, type[Layer] | None] = {"none": None, "batchnorm": BatchNorm, "layernorm": LayerNorm}
+"""Normalisations known by name, placed between each hidden Dense layer and its activation."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One net of a study: its activation, initialiser, normalisation, residual blocks and depth."""
+
+    activation: str
+    spec: object = field(repr=False)
+    init: str = "normal"
+    initializer: Initializer = field(default_factory=lambda: Normal(0.1), repr=False)
+    norm: str = "none"
+    residual: bool = False
+    depth: int = 2
+
+    def label(self, varying: set[str]) -> str:
+        """``"sigmoid + batchnorm + residual, he, depth 10"``: the activation, then what varies in the study."""
+        text = self.activation + ("" if self.norm == "none" else f" + {self.norm}") + (" + residual" if self.residual else "")
+        extra = [self.init] * ("init" in varying) + [f"depth {self.depth}"] * ("depth" in varying)
+        return ", ".join([text, *extra])
+
+
+def variants(activations=("sigmoid", "relu"), *, init=None, norm="none", residual=False, depth=2) -> list[Variant]:
+    """Every combination of the settings given, in order: activation first, then init, norm, residual, depth.
+
+    Each argument takes one value or a list of them (see :func:`compare`).
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> [v.label({"norm", "residual"}) for v in tn.study.variants(["sigmoid"], norm=["none", "batchnorm"],
+    ...                                                            residual=[False, True])]
+    ['sigmoid', 'sigmoid + residual', 'sigmoid + batchnorm', 'sigmoid + batchnorm + residual']
+    """
+    inits = [_named_initializer(item) for item in _listed("normal" if init is None else init)]
+    norms = [check_choice(n, tuple(NORMS), "normalisation") for n in _listed(norm)]
+    residuals = [_on_off(r) for r in _listed(residual)]
+    depths = [check_int(d, "depth", "compare") for d in _listed(depth)]
+    return [Variant(label, spec, name, obj, n, r, d) for label, spec in _resolve(activations)
+            for name, obj in inits for n in norms for r in residuals for d in depths]
+
+
+def _listed(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _on_off(value) -> bool:
+    if isinstance(value, str) and value in ("on", "off"):
+        return value == "on"
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"compare: residual must be True/False (or 'on'/'off'), got {value!r}")
+    return bool(value)
+
+
+def _named_initializer(item) -> tuple[str, Initializer]:
+    """``(name, initializer)`` for a name from :data:`INITIALIZERS` or an Initializer (named by its repr)."""
+    if isinstance(item, str):
+        name = check_choice(item, tuple(INITIALIZERS), "initializer")
+        return name, INITIALIZERS[name]()
+    item = initializer(item, "compare")
+    return repr(item), item
+
+
+def _hidden_layers(variant: Variant, n_in: int, width: int, pieces: int, rng) -> list[Layer]:
+    """The hidden layers of one net: ``Dense -> [norm] -> f`` each (Maxout: ``Maxout -> [norm]``),
+    all but the first wrapped in a :class:`~tinynet.Residual` block when ``variant.residual``."""
+    init, norm, spec = variant.initializer, NORMS[variant.norm], variant.spec
+    layers = []
+    for k in range(variant.depth):
+        width_in = n_in if k == 0 else width
+        if spec is Maxout or isinstance(spec, Maxout):
+            block = [Maxout(width_in, width, pieces=spec.pieces if isinstance(spec, Maxout) else pieces,
+                            init=init, rng=rng)]
+            block += [norm(width)] if norm else []
+        elif (isinstance(spec, type) and issubclass(spec, Activation)) or isinstance(spec, Activation):
+            activation = spec() if isinstance(spec, type) else copy.deepcopy(spec)  # a layer sits in one place
+            block = [Dense(width_in, width, init=init, rng=rng), *([norm(width)] if norm else []), activation]
+        else:
+            raise TypeError(
+                f"compare: {variant.activation!r} is not an activation; give a name ({', '.join(map(repr, ACTIVATIONS))}), "
+                "an Activation subclass or instance (e.g. tn.LeakyReLU(0.1)), or tn.Maxout"
+            )
+        layers += [Residual(*block)] if variant.residual and k > 0 else block
+    return layers
 
 
 @dataclass(eq=False)
@@ -69,6 +167,15 @@ class Run:
     units : ActivationRecorder
         Saturated (sigmoid, tanh) and dead (ReLU) units per layer and iteration;
         also available as :attr:`saturated` and :attr:`dead`.
+    stats : ActivationStats
+        Every activation layer's mean, standard deviation and 2nd and 98th
+        percentile output, at 200 iterations spread over training.
+    signals : dict of str to Signal
+        Every layer's output and back-propagated gradient at initialisation,
+        before the first step (:func:`tinynet.recorders.snapshot`).
+    variant : Variant
+        What the net is made of: activation, initialiser, normalisation,
+        residual blocks, depth.
     """
 
     name: str
@@ -77,6 +184,9 @@ class Run:
     gradients: dict[str, np.ndarray]
     accuracy: float
     units: ActivationRecorder = field(repr=False)
+    stats: ActivationStats | None = field(default=None, repr=False)
+    signals: dict[str, Signal] | None = field(default=None, repr=False)
+    variant: Variant | None = field(default=None, repr=False)
 
     @property
     def saturated(self) -> dict[str, np.ndarray]:
@@ -153,16 +263,20 @@ class StudyResult(Mapping):
         return len(self.runs)
 
     def summary(self) -> str:
-        """A table: per activation, final loss, training accuracy, first and last layer's gradient.
+        """A table: per net, final loss, training accuracy, first and last layer's gradient, and their ratio.
 
         The gradient columns are the weight-gradient magnitudes (the study's
         ``metric``) of the first hidden layer and of the output layer,
-        averaged over the last 100 iterations (or all, if fewer).
+        averaged over the last 100 recorded iterations (or all, if fewer);
+        the ratio is the first over the last: far below 1 when the gradient
+        vanishes on its way back to the first layer.
         """
-        rows = [("activation", "final loss", "accuracy", "grad layer 1", "grad output layer")]
+        rows = [("net", "final loss", "accuracy", "grad layer 1", "grad output layer", "ratio")]
         for name, run in self.runs.items():
             tail = run.gradient_matrix[:, -100:].mean(axis=1)
-            rows.append((name, f"{run.loss[-1]:.6f}", f"{run.accuracy:.2f}", f"{tail[0]:.3g}", f"{tail[-1]:.3g}"))
+            ratio = tail[0] / tail[-1] if tail[-1] > 0 else float("nan")
+            rows.append((name, f"{run.loss[-1]:.6f}", f"{run.accuracy:.2f}", f"{tail[0]:.3g}", f"{tail[-1]:.3g}",
+                         f"{ratio:.3g}"))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         return "\n".join(
             "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
@@ -173,21 +287,6 @@ class StudyResult(Mapping):
         s = self.settings
         return (f"StudyResult({list(self.runs)}, depth={s.get('depth')}, width={s.get('width')}, "
                 f"iterations={s.get('iterations')})")
-
-
-def _hidden_block(spec, label: str, pieces: int):
-    """A function ``(n_in, n_out, init, rng) -> layers`` for one hidden layer of this activation."""
-    if spec is Maxout or isinstance(spec, Maxout):
-        k = spec.pieces if isinstance(spec, Maxout) else pieces
-        return lambda n_in, n_out, init, rng: [Maxout(n_in, n_out, pieces=k, init=init, rng=rng)]
-    if isinstance(spec, type) and issubclass(spec, Activation):
-        return lambda n_in, n_out, init, rng: [Dense(n_in, n_out, init=init, rng=rng), spec()]
-    if isinstance(spec, Activation):  # a fresh copy for every layer: a layer sits in one place only
-        return lambda n_in, n_out, init, rng: [Dense(n_in, n_out, init=init, rng=rng), copy.deepcopy(spec)]
-    raise TypeError(
-        f"compare: {label!r} is not an activation; give a name ({', '.join(map(repr, ACTIVATIONS))}), "
-        "an Activation subclass or instance (e.g. tn.LeakyReLU(0.1)), or tn.Maxout"
-    )
 
 
 def _resolve(activations) -> list[tuple[str, object]]:
@@ -213,50 +312,57 @@ def _resolve(activations) -> list[tuple[str, object]]:
     return resolved
 
 
-def build_nets(activations: Iterable, n_in: int, n_classes: int, *, depth: int = 2, width: int = 50,
-               init: Initializer | None = None, pieces: int = 2, rng=0) -> list[tuple[str, Sequential]]:
-    """The study's nets, one per activation, their weights drawn from ``rng`` net after net, layer by layer.
+def build_nets(variants: Iterable[Variant], n_in: int, n_classes: int, *, width: int = 50, pieces: int = 2,
+               rng=0) -> list[Sequential]:
+    """The study's nets, one per variant, their weights drawn from ``rng`` net after net, layer by layer.
 
-    For an element-wise activation :math:`f`:
-    ``Dense -> f -> Dense -> f -> ... -> Dense``, ``depth`` hidden layers of
-    ``width`` units and a linear output layer with ``n_classes`` units;
-    ``"maxout"`` replaces each pair ``Dense -> f`` with a ``Maxout`` layer.
+    For an element-wise activation :math:`f`: ``Dense -> f -> Dense -> f ->
+    ... -> Dense``, ``depth`` hidden layers of ``width`` units and a linear
+    output layer with ``n_classes`` units; ``"maxout"`` replaces each pair
+    ``Dense -> f`` with a ``Maxout`` layer. A normalisation goes between each
+    hidden ``Dense`` and its activation; with residual blocks, every hidden
+    layer but the first (which changes the width) is a
+    :class:`~tinynet.Residual` block.
 
     Parameters
     ----------
-    activations : iterable
-        As for :func:`compare`.
+    variants : iterable of Variant
+        From :func:`variants`.
     n_in, n_classes : int
         Input features and output units.
-    depth, width, init, pieces
-        As for :func:`compare` (``init`` default: ``Normal(0.1)``, the notebook's).
+    width, pieces
+        As for :func:`compare`.
     rng : int, Generator or RandomState, default 0
         An int seeds ``np.random.RandomState``, as in :func:`compare`.
 
     Returns
     -------
-    list of (str, Sequential)
-        ``(label, untrained net)``, in the order of ``activations``.
+    list of Sequential
+        The untrained nets, in the order of ``variants``.
 
     Examples
     --------
     >>> import tinynet as tn
-    >>> [(label, len(net)) for label, net in tn.study.build_nets(["relu", "maxout"], 2, 3, depth=3)]
-    [('relu', 7), ('maxout', 4)]
+    >>> nets = tn.study.build_nets(tn.study.variants(["relu", "maxout"], depth=3), 2, 3)
+    >>> [len(net) for net in nets]
+    [7, 4]
+    >>> tn.study.build_nets(tn.study.variants("sigmoid", norm="batchnorm", residual=True), 2, 3)[0]
+    Sequential(
+      (dense_0): Dense(2, 50, init=Normal(std=0.1))
+      (batch_norm_0): BatchNorm(50, momentum=0.1, eps=1e-05)
+      (sigmoid_0): Sigmoid()
+      (residual_0): Residual(
+        (dense_0): Dense(50, 50, init=Normal(std=0.1))
+        (batch_norm_0): BatchNorm(50, momentum=0.1, eps=1e-05)
+        (sigmoid_0): Sigmoid()
+      )
+      (dense_1): Dense(50, 3, init=Normal(std=0.1))
+    )
     """
-    depth, width = check_int(depth, "depth", "compare"), check_int(width, "width", "compare")
-    pieces = check_int(pieces, "pieces", "compare")
-    init = Normal(0.1) if init is None else initializer(init, "compare")
+    width, pieces = check_int(width, "width", "compare"), check_int(pieces, "pieces", "compare")
     rng = _stream(rng)
-    nets = []
-    for label, spec in _resolve(activations):
-        block, layers, width_in = _hidden_block(spec, label, pieces), [], n_in
-        for _ in range(depth):
-            layers += block(width_in, width, init, rng)
-            width_in = width
-        layers.append(Dense(width_in, n_classes, init=init, rng=rng))
-        nets.append((label, Sequential(*layers)))
-    return nets
+    return [Sequential(*_hidden_layers(v, n_in, width, pieces, rng),
+                       Dense(width, n_classes, init=v.initializer, rng=rng)) for v in variants]
 
 
 def _stream(seed) -> np.random.RandomState | np.random.Generator:
@@ -284,13 +390,15 @@ class _AboveProgressBars:
 def compare(
     activations: Iterable[str | type[Layer] | Layer] = ("sigmoid", "relu"),
     *,
-    depth: int = 2,
+    depth: int | Iterable[int] = 2,
     width: int = 50,
     iterations: int = 50_000,
     lr: float = 0.1,
     l2: float = 1e-3,
     seed: int | np.random.RandomState | np.random.Generator = 0,
-    init: Initializer | None = None,
+    init: str | Initializer | Iterable | None = None,
+    norm: str | Iterable[str] = "none",
+    residual: bool | Iterable[bool] = False,
     dataset: str | tuple[np.ndarray, np.ndarray] = "spiral",
     print_every: int | None = 1000,
     quiet: bool = False,
@@ -301,14 +409,21 @@ def compare(
     jobs: int = 1,
     threads: int | None = None,
 ) -> StudyResult:
-    r"""Train one net per activation on the same data and record how each layer learns.
+    r"""Train one net per activation (and initialiser, normalisation, ...) on the same data and record how each layer learns.
 
     Each net is ``depth`` hidden layers of ``width`` units and a linear
     output layer with one unit per class: for an element-wise activation
     :math:`f`, ``Dense -> f -> Dense -> f -> ... -> Dense``. **Maxout** is a
     layer with its own weights, so it replaces each *pair* ``Dense -> f``:
     ``Maxout -> Maxout -> ... -> Dense``, still ``depth`` hidden layers of
-    ``width`` units (each unit the max of ``pieces`` linear pieces).
+    ``width`` units (each unit the max of ``pieces`` linear pieces). The cures
+    for vanishing gradients vary the net: ``norm`` puts a normalisation
+    between each hidden ``Dense`` and its activation, ``residual`` turns every
+    hidden layer but the first into a :class:`~tinynet.Residual` block, and
+    ``init`` chooses how the weights are drawn. Every argument that takes a
+    list trains every combination (:func:`variants`); each net is labelled by
+    its activation and what varies: ``"sigmoid + batchnorm + residual"``,
+    ``"relu, he, depth 10"``.
 
     Everything random comes from one stream, in the notebook's order: the
     data first, then the first net's weights layer by layer, then the second
@@ -325,7 +440,7 @@ def compare(
         included; instantiated once per layer with no arguments) or
         instances (copied for each layer, e.g. ``tn.LeakyReLU(0.1)``), or
         :class:`~tinynet.Maxout`.
-    depth : int, default 2
+    depth : int or iterable of int, default 2
         Number of hidden layers.
     width : int, default 50
         Units per hidden layer.
@@ -337,9 +452,14 @@ def compare(
     seed : int, RandomState or Generator, default 0
         An int seeds ``np.random.RandomState(seed)``, the notebook's
         ``np.random.seed``; a generator is used (and advanced) as it is.
-    init : Initializer, optional
-        How weights are drawn; default ``tn.init.Normal(0.1)``, the notebook's
-        ``0.1 * np.random.randn``.
+    init : str, Initializer or iterable of them, optional
+        How weights are drawn: names from :data:`~tinynet.study.INITIALIZERS`
+        (``"normal"``, the notebook's ``0.1 * np.random.randn`` and the default;
+        ``"standard"``, ``"glorot"``, ``"he"``) or initializer objects.
+    norm : {"none", "batchnorm", "layernorm"} or iterable of them, default "none"
+        Normalisation before each hidden activation (:data:`~tinynet.study.NORMS`).
+    residual : bool or iterable of bool, default False
+        Residual blocks around every hidden layer but the first.
     dataset : "spiral" or (X, y), default "spiral"
         ``"spiral"``: the notebook's three arms of 100 points, drawn from the
         stream first. Or your own ``(X, y)`` (then the stream starts with the weights).
@@ -379,7 +499,7 @@ def compare(
     -------
     StudyResult
         ``result["sigmoid"].loss``, ``.gradients``, ``.accuracy``, ``.model``,
-        ``.saturated``, ``.dead``; ``result.summary()``.
+        ``.saturated``, ``.dead``, ``.stats``, ``.signals``; ``result.summary()``.
 
     Raises
     ------
@@ -416,36 +536,50 @@ def compare(
     >>> result = tn.study.compare(["maxout", Swish], depth=4, iterations=5, quiet=True)
     >>> list(result["maxout"].gradients), result["swish"].gradient_matrix.shape
     (['maxout_0', 'maxout_1', 'maxout_2', 'maxout_3', 'dense_0'], (5, 5))
+
+    The cures, side by side:
+
+    >>> result = tn.study.compare("sigmoid", norm=["none", "batchnorm"], residual=[False, True], depth=4,
+    ...                           iterations=5, quiet=True)
+    >>> list(result)
+    ['sigmoid', 'sigmoid + residual', 'sigmoid + batchnorm', 'sigmoid + batchnorm + residual']
     """
     training = {"iterations": check_int(iterations, "iterations", "compare"),
                 "lr": check_positive(lr, "lr", "compare"), "l2": check_positive(l2, "l2", "compare", allow_zero=True),
                 "metric": check_choice(metric, tuple(METRICS), "gradient metric"),
                 "print_every": None if print_every is None else check_int(print_every, "print_every", "compare"),
                 "quiet": bool(quiet), "threads": None if threads is None else check_int(threads, "threads", "compare")}
-    labels = [label for label, _ in _resolve(activations)]
-    jobs = min(check_int(jobs, "jobs", "compare"), len(labels))  # never more processes than nets
+    chosen = variants(activations, init=init, norm=norm, residual=residual, depth=depth)
+    varying = {key for key in ("init", "norm", "residual", "depth") if len({getattr(v, key) for v in chosen}) > 1}
+    labels = [v.label(varying) for v in chosen]
+    jobs = min(check_int(jobs, "jobs", "compare"), len(chosen))  # never more processes than nets
     if jobs > 1 and progress and not quiet:
         raise ValueError(f"compare: progress bars need jobs=1 (every net trained in this process), got jobs={jobs}")
     rng = _stream(seed)
     X, y = _data(dataset, rng)
-    nets = build_nets(activations, X.shape[1], int(y.max()) + 1, depth=depth, width=width, init=init,
-                      pieces=pieces, rng=rng)
+    n_classes = int(y.max()) + 1
+    nets = list(zip(labels, build_nets(chosen, X.shape[1], n_classes, width=width, pieces=pieces, rng=rng),
+                    strict=True))
     out = sys.stdout if file is None else file
     if progress and not quiet:
         require("tqdm", "progress", "compare(progress=True)")
         out = _AboveProgressBars(out)
-    shape = " -> ".join(str(n) for n in [X.shape[1], *[width] * depth, int(y.max()) + 1])
-    about = None if quiet else f"{shape}, {iterations} iterations"  # of each net, on stderr
+    about = {label: None if quiet else " -> ".join(str(n) for n in [X.shape[1], *[width] * v.depth, n_classes])
+             + f", {iterations} iterations" for label, v in zip(labels, chosen, strict=True)}  # on stderr
     if jobs == 1:
         runs = {}
         for label, model in nets:
-            if about:
-                print(f"training the {label} net: {about}", file=sys.stderr)
+            if about[label]:
+                print(f"training the {label} net: {about[label]}", file=sys.stderr)
             runs[label] = _train(label, model, X, y, out=out, progress=progress and not quiet, **training)
     else:
         runs = _train_in_processes(nets, X, y, jobs, training, out, about)
-    settings = {"activations": labels, "depth": depth, "width": width, "iterations": iterations, "lr": lr, "l2": l2,
-                "seed": seed if isinstance(seed, int) else None, "init": repr(init or Normal(0.1)),
+    for run, variant in zip(runs.values(), chosen, strict=True):
+        run.variant = variant
+    settings = {"activations": list(dict.fromkeys(v.activation for v in chosen)), "depth": depth, "width": width,
+                "iterations": iterations, "lr": lr, "l2": l2, "seed": seed if isinstance(seed, int) else None,
+                "init": list(dict.fromkeys(v.init for v in chosen)), "norm": list(dict.fromkeys(v.norm for v in chosen)),
+                "residual": list(dict.fromkeys(v.residual for v in chosen)), "varying": sorted(varying),
                 "dataset": dataset if isinstance(dataset, str) else "custom", "pieces": pieces, "metric": metric}
     return StudyResult(runs, X, y, settings)
 
@@ -466,7 +600,9 @@ def _train(label: str, model: Sequential, X, y, *, iterations, lr, l2, metric, p
            progress) -> Run:
     """Train one net of a study, printing the notebook's lines for it to ``out``."""
     grads, units = GradientRecorder(metric=metric), ActivationRecorder()
-    callbacks = [grads, units]
+    stats = ActivationStats(every=max(1, iterations // 200))
+    signals = snapshot(model, X, y)  # at initialisation, before the first step
+    callbacks = [grads, units, stats]
     if print_every is not None and not quiet:
         callbacks.append(PrintLoss(every=print_every, file=out))
     if progress:
@@ -476,7 +612,7 @@ def _train(label: str, model: Sequential, X, y, *, iterations, lr, l2, metric, p
     accuracy = model.accuracy(X, y)
     if not quiet:
         print("training accuracy: %.2f" % accuracy, file=out)  # noqa: UP031 -- the notebook's format
-    return Run(label, model, history.loss, grads.history, accuracy, units)
+    return Run(label, model, history.loss, grads.history, accuracy, units, stats, signals)
 
 
 # -- training nets in worker processes -------------------------------------------------------
@@ -518,7 +654,7 @@ def _importable(nets) -> None:
                 )
 
 
-def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: str | None) -> dict[str, Run]:
+def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: dict) -> dict[str, Run]:
     _importable(nets)
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_starts,
@@ -527,8 +663,8 @@ def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: str |
     try:
         futures = [pool.submit(_train_in_worker, label, model, X, y, training) for label, model in nets]
         for (label, _), future in zip(nets, futures, strict=True):
-            if about:
-                print(f"training the {label} net: {about}", file=sys.stderr)
+            if about[label]:
+                print(f"training the {label} net: {about[label]}", file=sys.stderr)
             try:
                 run, lines = future.result()
             except BrokenProcessPool:

@@ -39,6 +39,23 @@ def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> lis
         Saturated (sigmoid, tanh) and dead (ReLU) units per layer over training;
         written only when some net has such layers.
 
+    A study of the cures (one that varies the initialiser, the normalisation,
+    residual blocks or the depth) also gets:
+
+    ``gradient_flow_rows.png``
+        One row of bars per net: each layer's gradient at the end of training.
+    ``accuracy.png``
+        Each net's training accuracy.
+    ``activation_stats.png``
+        Each activation layer's mean output over training, with its spread
+        (Glorot & Bengio's Figure 2), one panel per net.
+    ``spread_at_init.png``
+        The standard deviation of the activations and of the back-propagated
+        gradients, layer by layer, before the first step, one line per net.
+    ``activations_at_init.png`` and ``gradients_at_init.png``
+        Histograms, layer by layer, of the activations and of the
+        back-propagated gradients before the first step (their Figures 6-7).
+
     Returns
     -------
     list of Path
@@ -54,7 +71,9 @@ def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> lis
     Figure = require("matplotlib.figure", "plot", "save_figures").Figure  # the clear ImportError, before any work
     out = check_output_folder(out, "save_figures")
     s = result.settings
-    where = f"depth {s.get('depth')}, width {s.get('width')}, lr {s.get('lr'):g}, l2 {s.get('l2'):g}"
+    depth = s.get("depth")
+    depth = ", ".join(map(str, depth)) if isinstance(depth, (list, tuple)) else depth
+    where = f"depth {depth}, width {s.get('width')}, lr {s.get('lr'):g}, l2 {s.get('l2'):g}"
     ylabel = METRICS[s["metric"]].label if s.get("metric") in METRICS else "weight-gradient magnitude"
     histories = {name: run.gradients for name, run in result.items()}
     units = {name: run.units for name, run in result.items() if run.saturated or run.dead}
@@ -75,7 +94,8 @@ def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> lis
     save("gradients_first_layer.png", 1, 1, (9, 5), lambda fig, axes: plot.gradient_magnitudes(
         histories, ax=axes[0], layers=[0], log=True, ylabel=ylabel,
         title=f"First hidden layer's weight gradient, by activation ({where})"))
-    save("gradient_flow.png", 1, 1, (max(8, 1.2 * s.get("depth", 2) + 0.6 * n), 5),
+    most = max(len(run.gradients) for run in result.values())
+    save("gradient_flow.png", 1, 1, (max(8, 1.2 * most + 0.6 * n), 5),
          lambda fig, axes: plot.gradient_flow(histories, ax=axes[0], ylabel=ylabel,
                                               title=f"Gradient reaching each layer at the end of training ({where})"))
     save("gradient_heatmap.png", rows, cols, (5.5, 3.8), lambda fig, axes: plot.gradient_heatmap(
@@ -90,4 +110,23 @@ def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> lis
         urows, ucols = _grid(len(units))
         save("units.png", urows, ucols, (5.5, 4.2), lambda fig, axes: plot.saturation(
             units, ax=axes, title=f"Saturated and dead units during training ({where})"))
+    if s.get("varying"):
+        save("gradient_flow_rows.png", n, 1, (9, 1.3), lambda fig, axes: plot.gradient_flow_rows(
+            histories, ax=axes, ylabel=ylabel, title=f"Gradient reaching each layer at the end of training ({where})"))
+        save("accuracy.png", 1, 1, (7, 0.6 + 0.45 * n), lambda fig, axes: plot.accuracy_bars(
+            {name: run.accuracy for name, run in result.items()}, ax=axes[0],
+            title=f"Training accuracy after {s.get('iterations')} iterations"))
+        stats = {name: run.stats for name, run in result.items() if run.stats is not None and run.stats.mean}
+        if stats:
+            srows, scols = _grid(len(stats))
+            save("activation_stats.png", srows, scols, (5.5, 4.2), lambda fig, axes: plot.activation_stats(
+                stats, ax=axes, title=f"Activation values per layer during training ({where})"))
+        signals = {name: run.signals for name, run in result.items() if run.signals}
+        save("spread_at_init.png", 1, 2, (6.5, 4.5), lambda fig, axes: [plot.signal_spread(
+            signals, what=what, ax=a) for what, a in zip(("output", "grad_out"), axes, strict=True)]
+            and fig.suptitle(f"Before the first step ({where})"))
+        for what, name in (("output", "activations_at_init.png"), ("grad_out", "gradients_at_init.png")):
+            save(name, rows, cols, (5.5, 4.2), lambda fig, axes, what=what: plot.signal_histograms(
+                signals, what=what, ax=axes, title=f"{'Activations' if what == 'output' else 'Back-propagated gradients'}"
+                f" per layer before the first step ({where})"))
     return written
