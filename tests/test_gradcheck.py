@@ -188,3 +188,27 @@ def test_a_layer_keeping_its_generator_as_rng_is_checked_with_one_mask():
     state = layer.rng.bit_generator.state
     assert tn.gradcheck(layer, np.random.default_rng(1).normal(size=(5, 4)))
     assert layer.rng.bit_generator.state == state  # replayed, and left as it was
+
+
+class Counts(tn.Activation):
+    """The identity, counting its calls in a buffer that it updates in place."""
+
+    def __init__(self):
+        super().__init__()
+        self.buffers = {"calls": np.zeros(1)}
+
+    def forward(self, x):
+        self.buffers["calls"] += 1
+        return x.copy()
+
+    def derivative(self, x, out):
+        return np.ones_like(x)
+
+
+def test_a_check_leaves_buffers_as_it_found_them_even_when_updated_in_place():
+    layer = Counts()
+    assert tn.gradcheck(layer, np.ones((2, 2)))
+    np.testing.assert_array_equal(layer.buffers["calls"], [0.0])
+    model = tn.Sequential(tn.Dense(2, 2, rng=0), Counts(), tn.Dense(2, 2, rng=1))
+    tn.recorders.snapshot(model, np.ones((2, 2)), np.array([0, 1]))
+    np.testing.assert_array_equal(model[1].buffers["calls"], [0.0])

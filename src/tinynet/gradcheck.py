@@ -329,7 +329,7 @@ def _unchanged(layers):
     """Give the check a ``replay()`` that rewinds every layer's ``rng``; restore buffers and generators after."""
     generators = [layer.rng for layer in layers if isinstance(getattr(layer, "rng", None), _GENERATORS)]
     states = [_state(g) for g in generators]
-    buffers = [(layer, dict(layer.buffers)) for layer in layers]
+    buffers = [(layer, {key: value.copy() for key, value in layer.buffers.items()}) for layer in layers]
 
     def replay():
         for g, state in zip(generators, states, strict=True):

@@ -450,7 +450,7 @@ def snapshot(model, X, y, loss: Loss | None = None) -> dict[str, Signal]:
     X = check_features(X, "snapshot", model.dtype)
     y = check_labels(y, X.shape[0], model.n_out, "snapshot")
     leaves = [layer for _, layer in model.named_layers() if not any(True for _ in layer.named_layers())]
-    buffers = [(layer, dict(layer.buffers)) for layer in leaves]
+    buffers = [(layer, {key: value.copy() for key, value in layer.buffers.items()}) for layer in leaves]
     outputs, grads = {}, {}
     handles = [layer.register_backward_hook(
         lambda layer, grad_in, grad_out: grads.__setitem__(layer.name, grad_out.copy())) for layer in leaves]
