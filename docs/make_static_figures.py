@@ -7,12 +7,15 @@ build; this script makes them, with the example's own functions::
     python docs/make_static_figures.py
 
 It writes ``docs/_static/gradients_overlay.png`` (the notebook's overlay of
-the two layers the example records, for both nets; also shown in the README)
-and ``docs/_static/tutorial/*.png``. Figures are saved at a modest resolution to
-keep the repository small.
+the two hidden layers' gradients, for both nets, beside the first 1,000
+iterations on a log scale; also shown in the README), exactly as
+``tinynet-study`` and the example draw it, and ``docs/_static/tutorial/*.png``.
+Figures are saved at a modest resolution to keep the repository small.
 """
 
 import importlib.util
+import shutil
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -49,25 +52,26 @@ def main():
     X, y = tn.datasets.spiral(n_per_class=100, n_classes=3, rng=rng)
     runs = {}
     for name, activation in [("sigmoid", tn.Sigmoid), ("relu", tn.ReLU)]:
-        model = example.three_layer_net(activation, rng)
-        grads, history = example.train(model, X, y, 50_000)
-        runs[name] = {"model": model, "grads": grads.history, "loss": history.loss}
+        runs[name] = example.train(name, example.three_layer_net(activation, rng), X, y, 50_000)
+
+    with tempfile.TemporaryDirectory() as scratch:  # the study's own figure, at this page's resolution
+        tn.study.save_figures(example.study_result(runs, X, y, 50_000), scratch, dpi=80)
+        shutil.copyfile(Path(scratch) / "gradients_overlay.png", STATIC / "gradients_overlay.png")
+    path = STATIC / "gradients_overlay.png"
+    print(f"wrote {path.relative_to(DOCS.parent)} ({path.stat().st_size // 1024} KB)")
 
     (STATIC / "tutorial").mkdir(parents=True, exist_ok=True)
-    save(lambda ax: tn.plot.gradient_magnitudes(
-        {"relu": runs["relu"]["grads"], "sigm": runs["sigmoid"]["grads"]}, ax=ax,
-        title="Sum of magnitudes of gradients -- first two layers, both nets"),
-        STATIC / "gradients_overlay.png")
     for name, label in [("sigmoid", "sigm"), ("relu", "relu")]:
         save(lambda ax, name=name, label=label: tn.plot.gradient_magnitudes(
-            {label: runs[name]["grads"]}, ax=ax,
+            {label: runs[name].gradients}, ax=ax, layers=["dense_0", "dense_1"],
+            ylabel=tn.recorders.METRICS["seed"].label,
             title=f"Sum of magnitudes of gradients -- {label} weights"),
             STATIC / "tutorial" / f"gradients_{name}.png")
         save(lambda ax, name=name: tn.plot.decision_boundary(
-            runs[name]["model"], X, y, ax=ax, title=f"Decision boundary -- {name} net, 50,000 iterations"),
+            runs[name].model, X, y, ax=ax, title=f"Decision boundary -- {name} net, 50,000 iterations"),
             STATIC / "tutorial" / f"boundary_{name}.png", size=(5.5, 4.6))
     save(lambda ax: tn.plot.loss_curve(
-        {"sigmoid": runs["sigmoid"]["loss"], "relu": runs["relu"]["loss"]}, ax=ax),
+        {"sigmoid": runs["sigmoid"].loss, "relu": runs["relu"].loss}, ax=ax),
         STATIC / "tutorial" / "loss.png")
 
 

@@ -51,7 +51,8 @@ def save_figures(result, out):
 
     fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
     tn.plot.gradient_magnitudes({name: run.gradients for name, run in result.items()}, ax=ax,
-                                layers=[0], log=True, title="First hidden layer's weight gradient")
+                                layers=[0], log=True, title="First hidden layer's weight gradient",
+                                ylabel=tn.recorders.METRICS[result.settings["metric"]].label)
     fig.savefig(out / "zoo_first_layer_gradients.png", dpi=100)
     plt.close(fig)
     return ["zoo_loss.png", "zoo_boundaries.png", "zoo_first_layer_gradients.png"]

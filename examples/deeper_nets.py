@@ -39,19 +39,22 @@ def save_figures(result, out):
     out.mkdir(parents=True, exist_ok=True)
     histories = {name: run.gradients for name, run in result.items()}
     where = f"{result.settings['depth']} hidden layers, {result.settings['iterations']} iterations"
+    metric = tn.recorders.METRICS[result.settings["metric"]].label  # what the recorded values are
 
     fig, ax = plt.subplots(figsize=(10, 5), layout="constrained")
-    tn.plot.gradient_flow(histories, ax=ax, title=f"Gradient reaching each layer at the end ({where})")
+    tn.plot.gradient_flow(histories, ax=ax, ylabel=metric,
+                          title=f"Gradient reaching each layer at the end ({where})")
     fig.savefig(out / "deeper_gradient_flow.png", dpi=100)
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4), layout="constrained")
-    tn.plot.gradient_heatmap(histories, ax=axes, title=f"Gradient per layer during training ({where})")
+    tn.plot.gradient_heatmap(histories, ax=axes, label=f"{metric} (log colour scale)",
+                             title=f"Gradient per layer during training ({where})")
     fig.savefig(out / "deeper_gradient_heatmap.png", dpi=100)
     plt.close(fig)
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5), layout="constrained")
-    tn.plot.gradient_magnitudes(histories, ax=axes, panels=True, log=True,
+    tn.plot.gradient_magnitudes(histories, ax=axes, panels=True, log=True, ylabel=metric,
                                 title=f"Weight-gradient magnitude per layer ({where})")
     fig.savefig(out / "deeper_gradients.png", dpi=100)
     plt.close(fig)

@@ -9,8 +9,9 @@ Two nets with two hidden layers of 50 units each learn to separate three
 spiral arms with full-batch gradient descent (step size 0.1, L2 strength
 1e-3, 50,000 iterations). The first net uses sigmoid units, the second ReLU
 units. A :class:`tinynet.GradientRecorder` measures, at every iteration, how
-large the weight gradients of the two hidden layers are -- the notebook's
-heuristic ``sum(|dW|) / (n_in + n_out)``, on the layers the notebook records.
+large each layer's weight gradient is -- the notebook's heuristic
+``sum(|dW|) / (n_in + n_out)`` (the notebook plots the two hidden layers'),
+and a :class:`tinynet.ActivationRecorder` counts saturated and dead units.
 The sigmoid net's gradients stay small, so it learns slowly; the ReLU net's
 do not.
 
@@ -19,9 +20,14 @@ The data and both nets' initial weights come from one
 losses equal the notebook's to the last digit.
 
 Run ``python examples/vanishing_gradients.py --out figures`` to also save the
-figures as PNG files (needs matplotlib: ``pip install "tinynet-learn[plot]"``).
-The ``tinynet-study`` command runs the same study, and prints the same
-lines, with the two nets training at the same time on two CPU cores.
+figures as PNG files (needs matplotlib: ``pip install "tinynet-learn[plot]"``):
+the notebook's overlay of the two hidden layers' gradients
+(``gradients_overlay.png``, with a log-scale look at the first 1,000
+iterations), every layer's gradients per net, the gradient reaching each layer
+(bars and a heatmap), the decision boundaries, the loss curves and the
+saturated and dead units. The ``tinynet-study`` command runs the same study,
+prints the same lines and writes the same figures under the same names, with
+the two nets training at the same time on two CPU cores.
 """
 
 import argparse
@@ -45,9 +51,9 @@ def three_layer_net(activation, rng):
     )
 
 
-def train(model, X, y, iterations):
+def train(name, model, X, y, iterations):
     """Full-batch gradient descent, printing the loss every 1,000 iterations."""
-    grads = tn.GradientRecorder(metric="seed", layers=["dense_0", "dense_1"])  # the notebook's two
+    grads, units = tn.GradientRecorder(metric="seed"), tn.ActivationRecorder()
     history = model.fit(
         X,
         y,
@@ -55,40 +61,18 @@ def train(model, X, y, iterations):
         optimizer=tn.SGD(lr=0.1),
         l2=1e-3,
         iterations=iterations,
-        callbacks=[grads, tn.PrintLoss(every=1000)],
+        callbacks=[grads, units, tn.PrintLoss(every=1000)],
     )
-    print(f"training accuracy: {model.accuracy(X, y):.2f}")
-    return grads, history
+    accuracy = model.accuracy(X, y)
+    print(f"training accuracy: {accuracy:.2f}")
+    # what tinynet-study keeps of a trained net, so that both write the same figures
+    return tn.study.Run(name, model, history.loss, grads.history, accuracy, units)
 
 
-def save_figures(out, X, y, sigmoid, relu):
-    """The notebook's figures, plus the two loss curves."""
-    import matplotlib.pyplot as plt
-
-    out.mkdir(parents=True, exist_ok=True)
-    figures = {
-        "gradients_sigmoid.png": lambda ax: tn.plot.gradient_magnitudes(
-            {"sigmoid": sigmoid["grads"].history}, ax=ax,
-            title="Sum of magnitudes of gradients -- sigmoid weights"),
-        "gradients_relu.png": lambda ax: tn.plot.gradient_magnitudes(
-            {"relu": relu["grads"].history}, ax=ax,
-            title="Sum of magnitudes of gradients -- ReLU weights"),
-        "gradients_overlay.png": lambda ax: tn.plot.gradient_magnitudes(
-            {"relu": relu["grads"].history, "sigmoid": sigmoid["grads"].history}, ax=ax,
-            title="Sum of magnitudes of gradients -- both nets"),
-        "boundary_sigmoid.png": lambda ax: tn.plot.decision_boundary(
-            sigmoid["model"], X, y, ax=ax, title="Decision boundary -- sigmoid net"),
-        "boundary_relu.png": lambda ax: tn.plot.decision_boundary(
-            relu["model"], X, y, ax=ax, title="Decision boundary -- ReLU net"),
-        "loss.png": lambda ax: tn.plot.loss_curve(
-            {"sigmoid": sigmoid["history"].loss, "relu": relu["history"].loss}, ax=ax),
-    }
-    for name, draw in figures.items():
-        fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
-        draw(ax)
-        fig.savefig(out / name, dpi=100)
-        plt.close(fig)
-    return sorted(figures)
+def study_result(runs, X, y, iterations):
+    """The two runs as the ``tinynet-study`` command holds them, with this script's settings."""
+    settings = {"depth": 2, "width": 50, "iterations": iterations, "lr": 0.1, "l2": 1e-3, "metric": "seed"}
+    return tn.study.StudyResult(runs, X, y, settings)
 
 
 def main(argv=None):
@@ -104,17 +88,16 @@ def main(argv=None):
     runs = {}
     for name, activation in [("sigmoid", tn.Sigmoid), ("relu", tn.ReLU)]:
         model = three_layer_net(activation, rng)  # the ReLU net continues the stream
-        grads, history = train(model, X, y, args.iterations)
-        runs[name] = {"model": model, "grads": grads, "history": history}
+        runs[name] = train(name, model, X, y, args.iterations)
 
     if args.out is not None:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
             print("matplotlib is not installed: no figures (pip install 'tinynet-learn[plot]')")
-        else:
-            for name in save_figures(args.out, X, y, runs["sigmoid"], runs["relu"]):
-                print(f"wrote {args.out / name}", file=sys.stderr)
+        else:  # the figures of tinynet-study, under the same names
+            for path in tn.study.save_figures(study_result(runs, X, y, args.iterations), args.out):
+                print(f"wrote {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,26 @@
-"""The flagship example reproduces the notebook's printed output exactly."""
+"""The examples: the flagship reproduces the notebook's printed output exactly, and every figure fits."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import tinynet as tn
+
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = Path(__file__).parent / "data" / "expected_output.txt"
+# the figures of the notebook's study: tinynet-study's default command writes the same
+FIGURES = ["decision_boundaries.png", "gradient_flow.png", "gradient_heatmap.png", "gradients.png",
+           "gradients_first_layer.png", "gradients_overlay.png", "loss.png", "units.png"]
+
+
+def example(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.slow
@@ -20,6 +33,26 @@ def test_vanishing_gradients_example_prints_the_notebook_lines_exactly(tmp_path)
     assert len(expected.splitlines()) == 102
     assert done.stdout == expected
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert pngs == ["boundary_relu.png", "boundary_sigmoid.png", "gradients_overlay.png",
-                    "gradients_relu.png", "gradients_sigmoid.png", "loss.png"]
+    assert pngs == FIGURES
     assert all((tmp_path / name).stat().st_size > 10_000 for name in pngs)
+
+
+def test_the_example_and_the_command_write_the_same_figures(tmp_path, capsys):
+    # issue 23: one figure set for "the notebook, exactly", under the same names
+    pytest.importorskip("matplotlib")
+    example("vanishing_gradients").main(["--iterations", "40", "--out", str(tmp_path / "example")])
+    assert tn.study.main(["--iterations", "40", "--jobs", "1", "--out", str(tmp_path / "command")]) == 0
+    capsys.readouterr()
+    written = sorted(p.name for p in (tmp_path / "example").iterdir())
+    assert written == sorted(p.name for p in (tmp_path / "command").iterdir()) == FIGURES
+    different = [name for name in written
+                 if (tmp_path / "example" / name).read_bytes() != (tmp_path / "command" / name).read_bytes()]
+    assert different == []
+
+
+@pytest.mark.parametrize("name", ["vanishing_gradients", "deeper_nets", "activation_zoo", "custom_activation"])
+def test_no_example_figure_cuts_off_a_label_or_title(name, tmp_path, saved_figures, sticking_out, capsys):
+    example(name).main(["--iterations", "20", "--out", str(tmp_path)])
+    capsys.readouterr()
+    assert sorted(saved_figures) == sorted(p.name for p in tmp_path.iterdir())
+    assert {name: sticking_out(fig) for name, fig in saved_figures.items()} == {name: [] for name in saved_figures}

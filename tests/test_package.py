@@ -1,9 +1,12 @@
 """Packaging promises: what importing tinynet pulls in, and the README's commands."""
 
 import ast
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import tinynet as tn
 
@@ -31,6 +34,27 @@ def test_ci_runs_the_readme_test_command():
     command = readme[marker:].split("```bash\n", 1)[1].split("\n", 1)[0]
     assert "pytest" in command
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_s_fifteen_lines_run_and_save_their_figure(tmp_path, monkeypatch, capsys):
+    # issue 23: the snippet drew a figure and left it unsaved
+    pytest.importorskip("matplotlib").use("Agg")
+    import matplotlib.pyplot as plt
+
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("## Fifteen lines", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.splitlines()) <= 15
+    assert max(len(line) for line in code.splitlines()) <= 88
+    assert "iterations=50_000" in code
+    snippet = tmp_path / "fifteen_lines.py"
+    snippet.write_text(code.replace("iterations=50_000", "iterations=30"))
+    monkeypatch.chdir(tmp_path)
+    try:
+        runpy.run_path(str(snippet))
+    finally:
+        plt.close("all")
+    assert "training accuracy: " in capsys.readouterr().out
+    assert (tmp_path / "gradients.png").stat().st_size > 10_000
 
 
 def _modules() -> dict[str, ast.Module]:

@@ -49,7 +49,7 @@ def test_gradient_magnitudes_panels_share_their_y_range(runs):
     axes = tn.plot.gradient_magnitudes(histories(runs), panels=True, log=True, title="all layers")
     assert [a.get_title() for a in axes] == ["sigmoid", "relu", "maxout"]
     assert len({a.get_ylim() for a in axes}) == 1
-    assert axes[2].get_legend().get_texts()[-1].get_text() == "layer 4, output (dense_0)"
+    assert axes[2].get_legend().get_texts()[0].get_text() == "layer 1 (maxout_0)"
     assert axes[0].figure.get_suptitle() == "all layers"
     assert png_bytes(axes[0].figure) > 10_000
 
@@ -140,3 +140,118 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, runs, tmp_path):
     with pytest.raises(ImportError, match=r"tinynet-learn\[plot\]"):
         tn.study.save_figures(runs, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- issue 23: figures that make the point ----------------------------------------
+
+
+def test_gradient_flow_legend_is_outside_the_bars(runs):
+    # the legend covered the tops of the layer-1 bars
+    ax = tn.plot.gradient_flow(histories(runs))
+    ax.figure.draw_without_rendering()
+    legend, axes_box = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    assert legend.x0 >= axes_box.x1
+    assert ax.get_legend().get_title().get_text() == "activation"
+
+
+def test_every_panel_labels_its_output_layer_the_same_way(runs):
+    # the Maxout panel said "layer 4, output (dense_0)", the others "layer 4, output (dense_3)"
+    axes = tn.plot.gradient_magnitudes(histories(runs), panels=True)
+    last = [a.get_legend().get_texts()[-1].get_text() for a in axes]
+    assert last == ["layer 4 (output)"] * 3
+
+
+def _recorded(metric):
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 8, rng=0), tn.ReLU(), tn.Dense(8, 8, rng=0), tn.ReLU(), tn.Dense(8, 3, rng=0))
+    grads = tn.GradientRecorder(metric=metric)
+    model.fit(X, y, iterations=5, callbacks=[grads])
+    return grads
+
+
+def test_axis_labels_say_what_the_recorders_measured():
+    # panels=True and the heatmap said "sum |dW| / (n_in + n_out)" for metric="mean_abs"
+    mean_abs = _recorded("mean_abs")
+    assert mean_abs.label == tn.recorders.METRICS["mean_abs"].label == "mean |dW|"
+    one = tn.plot.gradient_magnitudes({"relu": mean_abs})
+    panels = tn.plot.gradient_magnitudes({"relu": mean_abs, "again": mean_abs}, panels=True)
+    flow = tn.plot.gradient_flow({"relu": mean_abs}, window=3)
+    heatmap = tn.plot.gradient_heatmap({"relu": mean_abs})
+    assert one.get_ylabel() == "mean |dW|"
+    assert [a.get_ylabel() for a in panels] == ["mean |dW|"] * 2
+    assert flow.get_ylabel() == "mean |dW|\n(mean of the last 3 iterations)"
+    assert heatmap[0].figure.axes[-1].get_ylabel() == "mean |dW| (log colour scale)"  # the colour bar
+    assert [line.get_label() for line in one.get_lines()] == ["relu dense_0", "relu dense_1", "relu dense_2"]
+
+
+def test_plain_histories_do_not_claim_a_metric_and_ylabel_overrides():
+    plain = {"relu": _recorded("l2").history}
+    assert tn.plot.gradient_magnitudes(plain).get_ylabel() == "weight-gradient magnitude"
+    assert tn.plot.gradient_magnitudes(plain, panels=True)[0].get_ylabel() == "weight-gradient magnitude"
+    assert tn.plot.gradient_flow(plain).get_ylabel().startswith("weight-gradient magnitude\n")
+    assert tn.plot.gradient_heatmap(plain)[0].figure.axes[-1].get_ylabel() == (
+        "weight-gradient magnitude (log colour scale)")
+    mixed = {"l2": _recorded("l2"), "seed": _recorded("seed")}  # two metrics: neither label is right for both
+    assert tn.plot.gradient_magnitudes(mixed).get_ylabel() == "weight-gradient magnitude"
+    assert tn.plot.gradient_magnitudes(mixed, ylabel="my metric").get_ylabel() == "my metric"
+    assert tn.plot.gradient_heatmap(mixed, label="mine")[0].figure.axes[-1].get_ylabel() == "mine"
+
+
+def test_a_history_that_is_neither_mapping_nor_recorder_is_a_type_error():
+    with pytest.raises(TypeError, match=r"gradient_flow: the history of 'relu' must be a mapping .* got list"):
+        tn.plot.gradient_flow({"relu": [1.0, 2.0]})
+
+
+def _labelled_ticks(ax) -> list[float]:
+    """The y positions of the tick labels drawn on ``ax`` that show a number."""
+    ax.figure.draw_without_rendering()
+    low, high = ax.get_ylim()
+    return [tick.get_loc() for tick in ax.yaxis.get_major_ticks()
+            if tick.label1.get_visible() and tick.label1.get_text() and low <= tick.get_loc() <= high]
+
+
+def test_short_log_axes_carry_numbers_at_both_ends():
+    # loss.png: nothing labelled below 2e-1 where the ReLU loss lay (0.12 to 0.2)
+    loss = np.geomspace(1.2, 0.12, 50)
+    ticks = _labelled_ticks(tn.plot.loss_curves({"relu": loss}))
+    assert min(ticks) <= loss.min()
+    assert max(ticks) >= loss.max()
+    assert 3 <= len(ticks) <= 10
+    # panels share a y range first, then get their ticks: six decades keep matplotlib's (one a decade)
+    data = {"sigmoid": {"dense_0": np.geomspace(1e-7, 1e-6, 5)}, "relu": {"dense_0": np.geomspace(1e-2, 1e-1, 5)}}
+    axes = tn.plot.gradient_magnitudes(data, panels=True, log=True)
+    assert len({a.get_ylim() for a in axes}) == 1
+    assert [len(_labelled_ticks(a)) <= 8 for a in axes] == [True, True]
+
+
+def test_zooming_on_the_first_iterations(runs):
+    ax = tn.plot.gradient_magnitudes(histories(runs), layers=[0], first=10, log=True)
+    assert [len(line.get_xdata()) for line in ax.get_lines()] == [10, 10, 10]
+    with pytest.raises(ValueError, match="first must be >= 1"):
+        tn.plot.gradient_magnitudes(histories(runs), first=0)
+
+
+def test_overlay_of_several_nets_gives_each_net_a_colour_and_each_layer_a_style(runs):
+    lines = tn.plot.gradient_magnitudes(histories(runs), layers=[0, 1]).get_lines()
+    assert len({line.get_color() for line in lines}) == 3
+    assert [line.get_linestyle() for line in lines] == ["-", "--"] * 3
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda runs: tn.plot.gradient_magnitudes(histories(runs), layers=[0], log=True).figure,
+        lambda runs: tn.plot.gradient_magnitudes(histories(runs), panels=True, log=True, title="all")[0].figure,
+        lambda runs: tn.plot.gradient_flow(histories(runs)).figure,
+        lambda runs: tn.plot.gradient_heatmap(histories(runs), title="flow")[0].figure,
+        lambda runs: tn.plot.decision_boundary(runs["relu"].model, runs.X, runs.y, step=0.05).figure,
+        lambda runs: tn.plot.decision_boundary({n: r.model for n, r in runs.items()}, runs.X, runs.y,
+                                               step=0.05, title="boundaries")[0].figure,
+        lambda runs: tn.plot.loss_curves({name: run.loss for name, run in runs.items()}).figure,
+        lambda runs: tn.plot.saturation({name: run.units for name, run in runs.items()}, title="units")[0].figure,
+    ],
+    ids=["magnitudes", "panels", "flow", "heatmap", "boundary", "boundaries", "loss", "saturation"],
+)
+def test_no_label_or_title_is_cut_off(runs, draw, sticking_out):
+    # gradient_flow's own figure cut its x label off
+    assert sticking_out(draw(runs)) == []

@@ -15,8 +15,9 @@ import tinynet as tn
 from tinynet.study import compare, main, save_figures
 
 EXPECTED = Path(__file__).parent / "data" / "expected_output.txt"
+# the figures of the notebook's study, as the command and examples/vanishing_gradients.py write them
 FIGURES = ["decision_boundaries.png", "gradient_flow.png", "gradient_heatmap.png", "gradients.png",
-           "gradients_first_layer.png", "loss.png", "units.png"]
+           "gradients_first_layer.png", "gradients_overlay.png", "loss.png", "units.png"]
 
 
 class Swish(tn.Activation):
@@ -178,6 +179,27 @@ def test_bad_options_get_argparse_messages(argv, message, capsys):
     assert err.startswith("usage: tinynet-study")
     assert message in err
     assert "Traceback" not in err
+
+
+def test_no_figure_cuts_off_a_label_or_title(tmp_path, saved_figures, sticking_out):
+    # issue 23: the bar chart's title was cut at "...lr 0.1, l2 0.001" (two nets, the default settings)
+    for activations in [("sigmoid", "relu"), ("relu",), ("sigmoid", "relu", "tanh", "maxout")]:
+        saved_figures.clear()
+        written = save_figures(compare(activations, iterations=20, quiet=True), tmp_path)
+        assert sorted(saved_figures) == sorted(path.name for path in written)
+        assert {name: sticking_out(fig) for name, fig in saved_figures.items()} == {name: [] for name in saved_figures}
+
+
+def test_the_overlay_shows_the_first_thousand_iterations_on_a_log_scale(tmp_path, saved_figures):
+    # issue 23: the notebook's overlay squashed the first 1,000 iterations, where the nets differ most
+    save_figures(compare(("sigmoid", "relu"), depth=1, width=8, iterations=1200, quiet=True), tmp_path)
+    whole, start = saved_figures["gradients_overlay.png"].axes
+    assert (whole.get_yscale(), start.get_yscale()) == ("linear", "log")
+    assert (whole.get_title(), start.get_title()) == ("all 1,200 iterations", "the first 1,000 iterations (log scale)")
+    assert [len(line.get_xdata()) for line in whole.get_lines()] == [1200] * 4
+    assert [len(line.get_xdata()) for line in start.get_lines()] == [1000] * 4
+    labels = [text.get_text() for text in saved_figures["gradients_overlay.png"].legends[0].get_texts()]
+    assert labels == ["sigmoid dense_0", "sigmoid dense_1", "relu dense_0", "relu dense_1"]
 
 
 def test_save_figures_into_a_file_is_refused(tmp_path):
@@ -370,8 +392,9 @@ def test_each_net_trains_in_a_worker_process_that_ends_with_compare(worker_layer
 
 def test_a_killed_worker_is_a_runtime_error_that_says_so(worker_layers, capsys):
     # #7, defect 20: the message used to say "its error is above" with nothing above
-    with pytest.raises(RuntimeError, match=r"the worker process training the killed_in_worker net ended before it "
-                                           r"finished \(killed, or out of memory\?\); try jobs=1") as error:
+    with pytest.raises(RuntimeError, match=r"a worker process ended before it finished \(killed, or out of "
+                                           r"memory\?\), so these nets were not trained: (relu, )?killed_in_worker; "
+                                           r"try jobs=1") as error:
         compare(("relu", worker_layers.KilledInWorker(os.getpid())), iterations=2, quiet=True, jobs=2)
     assert "above" not in str(error.value)
     assert capsys.readouterr() == ("", "")

@@ -7,9 +7,16 @@ Functions that draw one panel per run (per activation) take a sequence of
 Axes as ``ax`` and return the list of Axes they drew on; a ``title`` then
 goes above the whole figure.
 
-Most functions take ``histories``: ``{label: history}``, where each history
-maps layer names to one value per iteration, as
-:attr:`tinynet.Recorder.history` does, first layer first.
+The gradient plots take ``histories``: ``{label: history}``, where each
+history maps layer names to one value per iteration, as
+:attr:`tinynet.Recorder.history` does, first layer first -- or
+``{label: recorder}``, a :class:`~tinynet.GradientRecorder` itself: then the
+axis says what the recorder measured (its ``label``, e.g. ``"mean |dW|"``);
+a plain history does not say, so the axis reads "weight-gradient magnitude"
+unless ``ylabel`` names the metric.
+
+Log-scale y axes that span less than three decades are labelled at 1, 2 and
+5 times each power of ten and end on such a tick, so both ends carry a number.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from ._validation import check_choice, check_features, check_int, check_labels, check_positive, require
-from .recorders import METRICS
+from .recorders import GradientRecorder
 
 __all__ = [
     "gradient_magnitudes", "gradient_flow", "gradient_heatmap", "decision_boundary",
@@ -30,7 +37,8 @@ __all__ = [
 
 _MAX_GRID = 4_000_000  # decision_boundary refuses finer grids: memory, and minutes of predicting
 
-SEED_METRIC = METRICS["seed"].label
+_UNKNOWN_METRIC = "weight-gradient magnitude"  # the axis label when the values' metric is not known
+_STYLES = ("-", "--", ":", "-.")
 
 
 def _pyplot():
@@ -38,8 +46,8 @@ def _pyplot():
 
 
 def _axes(ax):
-    if ax is None:
-        _, ax = _pyplot().subplots(figsize=(8, 5))
+    if ax is None:  # constrained layout: a label or a legend outside the Axes still fits in the figure
+        _, ax = _pyplot().subplots(figsize=(8, 5), layout="constrained")
     return ax
 
 
@@ -78,6 +86,50 @@ def _nonempty(mapping: Mapping, what: str, owner: str) -> None:
         raise ValueError(f"{owner}: expected a non-empty mapping {{label: {what}}}, got {mapping!r}")
 
 
+def _histories(histories: Mapping, owner: str) -> tuple[dict[str, Mapping[str, np.ndarray]], str]:
+    """``{label: history}`` from histories and/or recorders, and what the values are.
+
+    What they are is the recorders' ``label`` when every value is a recorder
+    and all say the same; otherwise ``_UNKNOWN_METRIC``.
+    """
+    _nonempty(histories, "history", owner)
+    plain, metrics = {}, set()
+    for label, value in histories.items():
+        if isinstance(value, Mapping):
+            plain[label], metric = value, None
+        elif isinstance(getattr(value, "history", None), Mapping):
+            plain[label], metric = value.history, getattr(value, "label", None)
+        else:
+            raise TypeError(f"{owner}: the history of {label!r} must be a mapping {{layer name: values}} "
+                            f"or a GradientRecorder, got {type(value).__name__}")
+        metrics.add(metric)
+    return plain, (metrics.pop() if len(metrics) == 1 else None) or _UNKNOWN_METRIC
+
+
+def _log_ticks(*axes) -> None:
+    """Numbers along log-scale y axes that share a range: under three decades, at 1, 2 and 5 x 10^k.
+
+    Left alone, matplotlib labels a short log axis at a few of 2..9 x 10^k,
+    and the stretch below the lowest label carries no number at all. Here
+    the axes end on the nearest such ticks around the data of all of them
+    (call once it is drawn). Wider ranges keep matplotlib's label per decade.
+    """
+    from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
+
+    low = min(max(a.yaxis.get_data_interval()[0], a.yaxis.get_minpos()) for a in axes)  # minpos: > 0, bars
+    high = max(a.yaxis.get_data_interval()[1] for a in axes)
+    if not 0 < low < high < 1000 * low:
+        return
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    ticks = [m * 10.0**k for k in decades for m in (1, 2, 5)]
+    limits = max(t for t in ticks if t <= low * (1 + 1e-9)), min(t for t in ticks if t >= high * (1 - 1e-9))
+    for a in axes:
+        a.set_ylim(*limits)
+        a.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+        a.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(np.inf, np.inf)))
+        a.yaxis.set_minor_formatter(NullFormatter())
+
+
 def _select(history: Mapping[str, np.ndarray], layers, label: str) -> list[tuple[int, str, np.ndarray]]:
     """``(position, name, values)`` of the chosen layers; ``layers`` holds names and/or positions."""
     names = list(history)
@@ -103,31 +155,37 @@ def _select(history: Mapping[str, np.ndarray], layers, label: str) -> list[tuple
 
 
 def _layer_label(position: int, name: str, n_layers: int) -> str:
-    where = ", output" if position == n_layers - 1 and n_layers > 1 else ""
-    return f"layer {position + 1}{where} ({name})"
+    """``"layer 2 (dense_1)"``, and ``"layer 3 (output)"`` for the output layer, whatever its name.
+
+    A Maxout net's output layer is its only Dense layer, ``dense_0``; the
+    other plots mark the output layer the same way.
+    """
+    return f"layer {position + 1} ({'output' if position == n_layers - 1 and n_layers > 1 else name})"
 
 
 def gradient_magnitudes(
-    histories: Mapping[str, Mapping[str, np.ndarray]],
+    histories: Mapping[str, Mapping[str, np.ndarray] | GradientRecorder],
     *,
     ax=None,
     title: str | None = None,
     log: bool = False,
     layers: Iterable[str | int] | None = None,
     panels: bool = False,
-    ylabel: str = SEED_METRIC,
+    ylabel: str | None = None,
+    first: int | None = None,
 ):
     """Plot recorded weight-gradient magnitudes over training, one line per layer.
 
-    The notebook's three figures are ``gradient_magnitudes({"sigm": sig.history})``,
+    The notebook's three figures are ``gradient_magnitudes({"sigm": sig})``,
     the same for ReLU, and both in one call (the overlay).
 
     Parameters
     ----------
     histories : mapping
-        ``{label: recorder.history}``, e.g. ``{"sigm": sig.history, "relu": relu.history}``;
-        each history maps layer names to one value per iteration. On one
-        Axes, lines are labelled ``"<label> <layer>"``.
+        ``{label: recorder}`` or ``{label: recorder.history}``, e.g.
+        ``{"sigm": sig, "relu": relu}``; each history maps layer names to one
+        value per iteration. On one Axes, lines are labelled ``"<label> <layer>"``;
+        with several labels, each has a colour and each layer a line style.
     ax : matplotlib Axes, or a sequence of them with ``panels=True``, optional
     title : str, optional
     log : bool, default False
@@ -140,8 +198,12 @@ def gradient_magnitudes(
     panels : bool, default False
         One panel per label (lines coloured from the first layer, dark, to
         the output layer, light), all with the same y range.
-    ylabel : str, default ``"sum |dW| / (n_in + n_out)"``
-        What the values are; the default describes ``GradientRecorder(metric="seed")``.
+    ylabel : str, optional
+        What the values are. Default: the recorders' ``label`` (``"mean |dW|"``
+        for ``GradientRecorder(metric="mean_abs")``) when ``histories`` holds
+        recorders that agree, else ``"weight-gradient magnitude"``.
+    first : int, optional
+        Only the first ``first`` recorded iterations: a zoom on the start of training.
 
     Returns
     -------
@@ -153,17 +215,24 @@ def gradient_magnitudes(
     >>> import tinynet as tn
     >>> history = {"dense_0": [3.0, 2.0, 1.0], "dense_1": [1.0, 1.0, 1.0]}
     >>> ax = tn.plot.gradient_magnitudes({"relu": history}, layers=[0], log=True)
-    >>> [line.get_label() for line in ax.get_lines()]
-    ['relu dense_0']
+    >>> [line.get_label() for line in ax.get_lines()], ax.get_ylabel()
+    (['relu dense_0'], 'weight-gradient magnitude')
     """
-    _nonempty(histories, "history", "gradient_magnitudes")
-    selected = {label: _select(history, layers, label) for label, history in histories.items()}
+    histories, metric = _histories(histories, "gradient_magnitudes")
+    ylabel = metric if ylabel is None else ylabel
+    if first is not None:
+        first = check_int(first, "first", "gradient_magnitudes")
+    selected = {label: [(i, layer, values[:first]) for i, layer, values in _select(history, layers, label)]
+                for label, history in histories.items()}
     if not panels:
         ax = _axes(ax)
-        for label, chosen in selected.items():
-            for _, layer, values in chosen:
-                ax.plot(values, label=f"{label} {layer}".strip(), linewidth=1)
+        for j, (label, chosen) in enumerate(selected.items()):
+            for k, (_, layer, values) in enumerate(chosen):  # several labels: a colour each, a line style per layer
+                style = {} if len(selected) == 1 else {"color": f"C{j % 10}", "linestyle": _STYLES[k % len(_STYLES)]}
+                ax.plot(values, label=f"{label} {layer}".strip(), linewidth=1, **style)
         _gradient_axes(ax, title or "Magnitude of weight gradients per layer", log, ylabel)
+        if log:
+            _log_ticks(ax)
         return ax
     colours = _pyplot().cm.viridis
     axes = _panels(len(selected), ax)
@@ -174,6 +243,8 @@ def gradient_magnitudes(
                    color=colours(0.9 * position / max(1, n_layers - 1)))
         _gradient_axes(a, label, log, ylabel)
     _share_y(axes)
+    if log:
+        _log_ticks(*axes)
     _suptitle(axes, title)
     return axes
 
@@ -189,25 +260,26 @@ def _gradient_axes(ax, title: str, log: bool, ylabel: str) -> None:
 
 
 def gradient_flow(
-    histories: Mapping[str, Mapping[str, np.ndarray]],
+    histories: Mapping[str, Mapping[str, np.ndarray] | GradientRecorder],
     *,
     ax=None,
     title: str | None = None,
     log: bool = True,
     window: int = 100,
-    ylabel: str = SEED_METRIC,
+    ylabel: str | None = None,
 ):
     """Bar chart: how large each layer's weight gradient is at the end of training.
 
     One group of bars per layer position (1 = first hidden layer, next to
     the input; the last is the output layer), one bar per label. With sigmoid
     units in a deep net the bars shrink by orders of magnitude towards layer
-    1 -- vanishing gradients at a glance; with ReLU they stay level.
+    1 -- vanishing gradients at a glance; with ReLU they stay level. The
+    legend sits to the right of the Axes, clear of the bars.
 
     Parameters
     ----------
     histories : mapping
-        ``{label: recorder.history}``.
+        ``{label: recorder}`` or ``{label: recorder.history}``.
     ax : matplotlib Axes, optional
     title : str, optional
     log : bool, default True
@@ -215,7 +287,8 @@ def gradient_flow(
     window : int, default 100
         Each bar is the mean over the last ``window`` recorded iterations
         (all, if fewer), which smooths iteration-to-iteration jitter.
-    ylabel : str, default ``"sum |dW| / (n_in + n_out)"``
+    ylabel : str, optional
+        What the values are; default as for :func:`gradient_magnitudes`.
 
     Returns
     -------
@@ -230,7 +303,8 @@ def gradient_flow(
     >>> len(ax.patches)
     4
     """
-    _nonempty(histories, "history", "gradient_flow")
+    histories, metric = _histories(histories, "gradient_flow")
+    ylabel = metric if ylabel is None else ylabel
     window = check_int(window, "window", "gradient_flow")
     ax = _axes(ax)
     n_layers = max(len(history) for history in histories.values())
@@ -245,18 +319,19 @@ def gradient_flow(
     ax.set_ylabel(f"{ylabel}\n(mean of the last {window} iterations)")
     if log:
         ax.set_yscale("log")
+        _log_ticks(ax)
     ax.set_title(title or "Weight-gradient magnitude per layer at the end of training")
-    ax.legend(title="activation", fontsize="small")
+    ax.legend(title="activation", fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return ax
 
 
 def gradient_heatmap(
-    histories: Mapping[str, Mapping[str, np.ndarray]],
+    histories: Mapping[str, Mapping[str, np.ndarray] | GradientRecorder],
     *,
     ax=None,
     title: str | None = None,
     bins: int = 200,
-    label: str = f"{SEED_METRIC} (log colour scale)",
+    label: str | None = None,
 ):
     """Heatmaps, one panel per label: layers down, iterations across, colour = gradient magnitude.
 
@@ -267,15 +342,16 @@ def gradient_heatmap(
     Parameters
     ----------
     histories : mapping
-        ``{label: recorder.history}``.
+        ``{label: recorder}`` or ``{label: recorder.history}``.
     ax : sequence of matplotlib Axes, optional
         At least one per label; default a new figure.
     title : str, optional
         Above the whole figure.
     bins : int, default 200
         Iterations are averaged in this many equal stretches (columns).
-    label : str
-        The colour bar's label.
+    label : str, optional
+        The colour bar's label; default what the values are (as the ``ylabel``
+        of :func:`gradient_magnitudes`) and "(log colour scale)".
 
     Returns
     -------
@@ -289,7 +365,8 @@ def gradient_heatmap(
     >>> len(axes), axes[0].get_title()
     (1, 'sigmoid')
     """
-    _nonempty(histories, "history", "gradient_heatmap")
+    histories, metric = _histories(histories, "gradient_heatmap")
+    label = f"{metric} (log colour scale)" if label is None else label
     bins = check_int(bins, "bins", "gradient_heatmap")
     from matplotlib.colors import LogNorm
 
@@ -349,6 +426,7 @@ def loss_curves(losses: Mapping[str, np.ndarray], *, ax=None, title=None, log=Tr
     ax.set_ylabel("loss (data + L2)")
     if log:
         ax.set_yscale("log")
+        _log_ticks(ax)
     ax.set_title(title or "Training loss")
     ax.legend()
     return ax

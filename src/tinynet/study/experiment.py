@@ -667,9 +667,10 @@ def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: dict)
                 print(f"training the {label} net: {about[label]}", file=sys.stderr)
             try:
                 run, lines = future.result()
-            except BrokenProcessPool:
-                raise RuntimeError(f"compare: the worker process training the {label} net ended before it "
-                                   f"finished (killed, or out of memory?); try jobs=1") from None
+            except BrokenProcessPool:  # every net not finished yet is lost with it, not only the one it trained
+                lost = ", ".join(name for name, _ in nets if name not in runs)
+                raise RuntimeError(f"compare: a worker process ended before it finished (killed, or out of "
+                                   f"memory?), so these nets were not trained: {lost}; try jobs=1") from None
             out.write(lines)
             if isinstance(run, TrainingDiverged):
                 raise run
