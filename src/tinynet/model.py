@@ -138,7 +138,8 @@ class Sequential(Layer):
         """
         for layer in self.layers:
             yield layer.name, layer
-            yield from layer.named_layers()
+            if type(layer).named_layers is not Layer.named_layers:  # a model inside (a plain layer has none)
+                yield from layer.named_layers()
 
     # -- widths -------------------------------------------------------------------
     def _width(self) -> int | None:

@@ -199,6 +199,9 @@ class _Events:
     def __init__(self, plan: Plan, model) -> None:
         self.plan, self.model = plan, model
         self.history: History = plan.callbacks[0]
+        # the callbacks that do something at each moment, called in their order (the others would do nothing)
+        self._at_iteration = [cb for cb in plan.callbacks if type(cb).on_iteration_end is not Callback.on_iteration_end]
+        self._at_epoch = [cb for cb in plan.callbacks if type(cb).on_epoch_end is not Callback.on_epoch_end]
         self._losses: list[float] = []
         self._correct = self._seen = 0
         self._first_loss: float | None = None
@@ -231,7 +234,7 @@ class _Events:
             correct = int(np.count_nonzero(np.argmax(scores, axis=1) == y))
             if plan.track_accuracy:
                 logs["accuracy"] = correct / len(y)
-        for cb in plan.callbacks:
+        for cb in self._at_iteration:
             cb.on_iteration_end(i, logs)
         if recording:
             self._losses.append(value)
@@ -248,7 +251,7 @@ class _Events:
                 logs["val_loss"], logs["val_accuracy"] = self.model.evaluate(*self.plan.validation, self.plan.loss,
                                                                              self.plan.l2)
             self._watch_the_loss(epoch, logs["loss"])
-        for cb in self.plan.callbacks:
+        for cb in self._at_epoch:
             cb.on_epoch_end(epoch, logs)
 
     def _watch_the_loss(self, epoch: int, loss: float) -> None:
@@ -295,15 +298,22 @@ class DivergenceGuard:
 
     def __init__(self, model, loss: Loss, optimizer: Optimizer, l2: float) -> None:
         self.model, self.loss, self.optimizer, self.l2 = model, loss, optimizer, l2
+        self._layers = [layer for _, layer in model.named_layers() if layer.params]  # fixed while it trains
         self.follow_replacements(force=True)
 
     def follow_replacements(self, *, force: bool = False) -> None:
         """Step, from now on, the arrays the layers hold (a callback or hook may have replaced some)."""
-        held = [p for _, layer in self.model.named_layers() for p in layer.params.values()]
+        held = [p for layer in self._layers for p in layer.params.values()]
         if force or any(map(operator.is_not, held, self.params.values())):
             self.params, self.grads = self.model.parameters(), self.model.gradients()
-            self._weight_grads = [layer.grads[k] for _, layer in self.model.named_layers() for k in layer.weight_keys]
-            self._before = {key: np.empty_like(p) for key, p in self.params.items()}
+            weight_grads = [layer.grads[k] for layer in self._layers for k in layer.weight_keys]
+            # the arrays as flat views, so that one concatenate copies them all and one vdot checks them all
+            self._flat_params = [p.reshape(-1) for p in self.params.values()]
+            self._flat_grads = [g.reshape(-1) for g in weight_grads]
+            dtype = held[0].dtype if held else np.dtype(float)
+            # two flat copies of the parameters, in turn: the one before the last step, and the newest
+            self._before, self._newest = (np.empty(sum(p.size for p in held), dtype) for _ in range(2))
+            self._grad_buffer = np.empty(sum(g.size for g in weight_grads), dtype)
             self._saved = False  # nothing to undo on the new arrays yet
 
     def check(self, i: int, value: float) -> None:
@@ -312,37 +322,34 @@ class DivergenceGuard:
         A non-finite parameter here comes from the last step (undone, and
         reported as iteration ``i - 1``) or from a callback or hook.
         """
-        total = value  # NaN or inf if the loss or any weight-gradient entry is (or their squares overflow);
-        for g in self._weight_grads:  # a non-finite bias gradient makes dW non-finite too
-            total += np.vdot(g, g)
-        stepped_ok = _finite(self.params.values())
-        if not (math.isfinite(total) and stepped_ok):
+        # value + sum(dW**2) is NaN or inf if the loss or any weight-gradient entry is (or their squares
+        # overflow); a non-finite bias gradient makes dW non-finite too
+        grads = np.concatenate(self._flat_grads, out=self._grad_buffer) if self._flat_grads else self._grad_buffer
+        newest = np.concatenate(self._flat_params, out=self._newest) if self._flat_params else self._newest
+        stepped_ok = _finite(newest)
+        if not (math.isfinite(value + np.vdot(grads, grads)) and stepped_ok):
             self._stop(i, value, undo=self._saved and not stepped_ok)
-        for key, param in self.params.items():
-            np.copyto(self._before[key], param)
-        self._saved = True
+        self._before, self._newest, self._saved = newest, self._before, True
 
     def check_parameters(self, i: int, value: float) -> None:
         """After the last iteration ``i``: did its step, or a callback, leave a parameter non-finite?"""
         self.follow_replacements()
-        if not _finite(self.params.values()):
+        if not all(_finite(p) for p in self._flat_params):
             self._stop(i + 1, value, undo=self._saved)
 
     def _stop(self, i: int, value: float, *, undo: bool) -> None:
         error = diverged(self.model, i - 1 if undo else i, value, self.loss, self.optimizer, self.l2, undone=undo)
-        if undo:  # the step of iteration i - 1 overflowed: put its parameters back
-            for key, param in self.params.items():
-                np.copyto(param, self._before[key])
+        if undo:  # the step of iteration i - 1 overflowed: put its parameters back (the copy is flat)
+            start = 0
+            for param in self._flat_params:
+                np.copyto(param, self._before[start : start + param.size])
+                start += param.size
         raise error
 
 
-def _finite(arrays) -> bool:
-    """Whether every entry of every array is finite: one product each, precise when its squares overflow."""
-    arrays = list(arrays)
-    total = 0.0
-    for a in arrays:
-        total += np.vdot(a, a)
-    return math.isfinite(total) or all(np.isfinite(a).all() for a in arrays)
+def _finite(a: np.ndarray) -> bool:
+    """Whether every entry of ``a`` is finite: one product, and a precise look only when its squares overflow."""
+    return math.isfinite(np.vdot(a, a)) or bool(np.isfinite(a).all())
 
 
 def diverged(model, i: int, value: float, loss: Loss, optimizer: Optimizer, l2: float, *, undone: bool):
