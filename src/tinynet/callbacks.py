@@ -261,7 +261,10 @@ class ProgressBar(Callback):
     def on_train_end(self, model):
         if self._bar is None:
             return
-        self._bar.update(len(model.history.loss) - self._bar.n)  # the iterations since the last redraw
+        losses = model.history.loss
+        self._bar.update(len(losses) - self._bar.n)  # the iterations since the last redraw
+        if len(losses):
+            self._shown["loss"] = f"{losses[-1]:.4f}"  # the last iteration's, not the last redraw's
         self._bar.set_postfix(self._shown, refresh=False)
         self._bar.close()
         self._bar = None
