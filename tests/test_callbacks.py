@@ -1,6 +1,7 @@
 """Callbacks, checked against a plain-numpy transcription of the notebook's loop."""
 
 import io
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -343,3 +344,105 @@ def test_fit_does_not_keep_the_last_batch_alive():
     model = tn.Sequential(tn.Dense(2, 4, rng=0), tn.Tanh(), tn.Dense(4, 3, rng=1))
     model.fit(X, y, iterations=2)
     assert all(layer.input is None and layer.output is None for _, layer in model.named_layers())
+
+
+def test_epoch_ends_come_after_the_epochs_last_iteration_with_the_epochs_results():
+    events = []
+
+    class Spy(tn.Callback):
+        def on_train_begin(self, model):
+            events.append("begin")
+
+        def on_iteration_end(self, i, logs):
+            events.append(i)
+
+        def on_epoch_end(self, epoch, logs):
+            events.append((f"epoch {epoch}", sorted(logs)))
+
+        def on_train_end(self, model):
+            events.append("end")
+
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)  # 30 rows: 2 iterations per epoch
+    tn.Sequential(tn.Dense(2, 3, rng=0)).fit(X, y, epochs=3, batch_size=15, rng=0, validation_data=(X, y),
+                                             validation_every=2, callbacks=[Spy()])
+    everything = ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert events == ["begin", 0, 1, ("epoch 0", []), 2, 3, ("epoch 1", everything), 4, 5,
+                      ("epoch 2", everything), "end"]
+
+
+def test_history_keeps_what_the_callbacks_were_told():
+    logged = []
+
+    class Logs(tn.Callback):
+        def on_iteration_end(self, i, logs):
+            logged.append((logs["loss"], logs["accuracy"], self.optimizer.lr))
+
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    history = tn.Sequential(tn.Dense(2, 3, rng=0)).fit(X, y, iterations=6, optimizer=tn.SGD(lr=0.3),
+                                                       track_accuracy=True, callbacks=[Logs()])
+    loss, accuracy, lr = map(list, zip(*logged, strict=True))
+    assert history.loss.tolist() == loss
+    assert history.accuracy.tolist() == accuracy
+    assert history.lr.tolist() == lr == [0.3] * 6
+    assert history.loss is not history.loss  # a new array each time: changing it changes nothing
+
+
+class FakeBar:
+    """Stands in for tqdm.auto.tqdm: remembers what the progress bar was asked to show."""
+
+    made: ClassVar[list] = []
+
+    def __init__(self, total=None, desc=None, disable=None, unit=None):
+        self.total, self.desc, self.n, self.postfixes, self.closed = total, desc, 0, [], False
+        FakeBar.made.append(self)
+
+    def update(self, n):
+        self.n += n
+
+    def set_postfix(self, postfix, refresh=True):
+        self.postfixes.append((self.n, dict(postfix)))
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def fake_tqdm(monkeypatch):
+    pytest.importorskip("tqdm")  # a test dependency: this never skips under the README's command
+    FakeBar.made = []
+    monkeypatch.setattr("tqdm.auto.tqdm", FakeBar)
+    return FakeBar.made
+
+
+def test_progress_bar_shows_the_latest_loss_and_validation_results(fake_tqdm):
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)  # 3 iterations per epoch with batches of 10
+    history = tn.Sequential(tn.Dense(2, 3, rng=0)).fit(
+        X, y, epochs=4, batch_size=10, rng=0, validation_data=(X, y),
+        callbacks=[tn.ProgressBar(update_every=3, desc="net")])
+    [bar] = fake_tqdm
+    assert (bar.total, bar.desc, bar.n, bar.closed) == (12, "net", 12, True)
+
+    def shown(i, epoch):
+        postfix = {"loss": f"{history.loss[i]:.4f}"}
+        if epoch is not None:
+            postfix |= {"val_loss": f"{history.val_loss[epoch]:.4f}",
+                        "val_accuracy": f"{history.val_accuracy[epoch]:.4f}"}
+        return postfix
+
+    # each redraw comes after an epoch's last iteration, before its end: the previous epoch's validation
+    assert bar.postfixes == [(3, shown(2, None)), (6, shown(5, 0)), (9, shown(8, 1)), (12, shown(11, 2)),
+                             (12, shown(11, 3))]
+
+
+def test_progress_bar_ends_on_the_last_iteration_done_and_its_loss(fake_tqdm):
+    X, y = tn.datasets.spiral(n_per_class=10, rng=0)
+    model = tn.Sequential(tn.Dense(2, 3, rng=0))
+
+    class StopAt7(tn.Callback):
+        def on_iteration_end(self, i, logs):
+            model.stop_training = i == 7
+
+    history = model.fit(X, y, iterations=20, callbacks=[tn.ProgressBar(update_every=5), StopAt7()])
+    [bar] = fake_tqdm
+    assert (bar.total, bar.n, bar.closed) == (20, 8, True)
+    assert bar.postfixes[-1] == (8, {"loss": f"{history.loss[7]:.4f}"})

@@ -56,3 +56,15 @@ def test_no_example_figure_cuts_off_a_label_or_title(name, tmp_path, saved_figur
     capsys.readouterr()
     assert sorted(saved_figures) == sorted(p.name for p in tmp_path.iterdir())
     assert {name: sticking_out(fig) for name, fig in saved_figures.items()} == {name: [] for name in saved_figures}
+
+
+def test_digits_example_reaches_its_held_out_accuracy_and_writes_its_figures(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "digits.py"), "--out", str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=600,
+    )
+    line = next(line for line in done.stdout.splitlines() if line.startswith("test accuracy: "))
+    assert float(line.split()[2]) >= 0.95
+    assert "restored epoch" in done.stdout
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert pngs == ["digits_mistakes.png", "digits_validation_curve.png"]

@@ -261,7 +261,10 @@ class ProgressBar(Callback):
     def on_train_end(self, model):
         if self._bar is None:
             return
-        self._bar.update(len(model.history.loss) - self._bar.n)  # the iterations since the last redraw
+        losses = model.history.loss
+        self._bar.update(len(losses) - self._bar.n)  # the iterations since the last redraw
+        if len(losses):
+            self._shown["loss"] = f"{losses[-1]:.4f}"  # the last iteration's, not the last redraw's
         self._bar.set_postfix(self._shown, refresh=False)
         self._bar.close()
         self._bar = None
@@ -279,8 +282,8 @@ class EarlyStopping(Callback):
         What to watch (``"loss"`` and ``"accuracy"``: the epoch's training means).
         Losses improve downwards, accuracies upwards.
     patience : int, default 5
-        How many results in a row without improvement are tolerated; training
-        stops at the next one.
+        Training stops at the ``patience``-th result in a row that does not
+        improve on the best (0 and 1: at the first), as in Keras.
     min_delta : float, default 0.0
         How much a result must beat the best so far to count as an improvement.
     restore_best : bool, default True
@@ -332,7 +335,7 @@ class EarlyStopping(Callback):
                 self._best_state = _state(self.model)
         else:
             self._waited += 1
-            if self._waited > self.patience:
+            if self._waited >= self.patience:
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
 

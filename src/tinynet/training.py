@@ -228,7 +228,8 @@ class _Events:
         """Step 6: the callbacks' ``on_iteration_end``; at the end of an epoch, also ``on_epoch_end``."""
         plan = self.plan
         epoch, step = divmod(i, plan.steps_per_epoch)
-        recording = (epoch + 1) % plan.validation_every == 0 or i + plan.steps_per_epoch >= plan.iterations
+        last = plan.iterations // plan.steps_per_epoch - 1  # the last complete epoch
+        recording = (epoch + 1) % plan.validation_every == 0 or epoch == last
         logs = {"loss": value}
         if plan.track_accuracy or recording:
             correct = int(np.count_nonzero(np.argmax(scores, axis=1) == y))
