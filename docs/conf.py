@@ -10,7 +10,10 @@ documentation (intersphinx) are made only when ``TINYNET_INTERSPHINX=1``.
 
 import os
 import re
+import socket
 import sys
+import time
+import types
 from pathlib import Path
 
 import sphinxcontrib.katex
@@ -63,6 +66,31 @@ katex_prerender = True
 katex_css_path = "katex/katex.min.css"
 sphinxcontrib.katex.NODEJS_BINARY = str(Path(NODEJS_ROOT) / "bin" / "node")
 sphinxcontrib.katex.KATEX_DEFAULT_OPTIONS["throwOnError"] = True
+# A busy 2-core machine can take more than the default 5 s to start Node or to render.
+sphinxcontrib.katex.STARTUP_TIMEOUT = sphinxcontrib.katex.RENDER_TIMEOUT = 60.0
+
+
+def _connect_when_listening(connect):
+    """Retry ``connect`` while the server refuses: Node creates its socket file just before it listens on it."""
+
+    def retrying(sock, address):
+        deadline = time.monotonic() + sphinxcontrib.katex.STARTUP_TIMEOUT
+        while True:
+            try:
+                return connect(sock, address)
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
+    return retrying
+
+
+class _Socket(socket.socket):
+    connect = _connect_when_listening(socket.socket.connect)
+
+
+sphinxcontrib.katex.socket = types.SimpleNamespace(**{**vars(socket), "socket": _Socket})  # its `socket` module
 _css_version = re.search(
     r'katex-version:after\{content:"([^"]+)"', (HERE / "_static" / katex_css_path).read_text()
 )[1]

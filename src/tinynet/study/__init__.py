@@ -25,7 +25,7 @@ the figures (:func:`save_figures`) and the command line (:func:`main`).
 
 from . import experiment
 from .cli import main
-from .experiment import INITIALIZERS, NORMS, Run, StudyResult, Variant, build_nets, compare, variants
+from .experiment import Run, StudyResult, Variant, build_nets, compare, variants
 from .figures import save_figures
 
 ACTIVATIONS = experiment.ACTIVATIONS
@@ -39,6 +39,13 @@ A dict from name to layer class: ``"sigmoid"`` (:class:`~tinynet.Sigmoid`),
 the place of a hidden ``Dense`` layer and its activation). The names are the
 classes' ``kind``; :func:`~tinynet.study.compare` also accepts a class of your own.
 """
+
+INITIALIZERS = experiment.INITIALIZERS
+"""Initialisers known by name, each a function that makes one: the notebook's ``0.1 * randn``
+(``"normal"``), Glorot & Bengio's "standard" fan-in uniform, Glorot's (uniform) and He's (normal)."""
+
+NORMS = experiment.NORMS
+"""Normalisations known by name, placed between each hidden Dense layer and its activation."""
 
 __all__ = ["ACTIVATIONS", "INITIALIZERS", "NORMS", "Run", "StudyResult", "Variant", "build_nets", "compare", "variants",
            "save_figures", "main"]

@@ -47,17 +47,16 @@ ACTIVATIONS: dict[str, type[Layer]] = {  # documented where users import it: tin
 }
 
 
-INITIALIZERS: dict[str, Callable[[], Initializer]] = {
+INITIALIZERS: dict[str, Callable[[], Initializer]] = {  # documented in tinynet.study
     "normal": functools.partial(Normal, 0.1),
     "standard": StandardUniform,
     "glorot": GlorotUniform,
     "he": HeNormal,
 }
-"""Initialisers known by name, each a function that makes one: the notebook's ``0.1 * randn``
-(``"normal"``), Glorot & Bengio's "standard" fan-in uniform, Glorot's (uniform) and He's (normal)."""
 
-NORMS: dict[str, type[Layer] | None] = {"none": None, "batchnorm": BatchNorm, "layernorm": LayerNorm}
-"""Normalisations known by name, placed between each hidden Dense layer and its activation."""
+
+NORMS: dict[str, type[Layer] | None] = {"none": None, "batchnorm": BatchNorm, "layernorm": LayerNorm}  # likewise
+
 
 
 @dataclass(frozen=True)
