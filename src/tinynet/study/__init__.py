@@ -25,7 +25,7 @@ the figures (:func:`save_figures`) and the command line (:func:`main`).
 
 from . import experiment
 from .cli import main
-from .experiment import INITIALIZERS, NORMS, Run, StudyResult, Variant, build_nets, compare, variants
+from .experiment import Run, StudyResult, Variant, build_nets, compare, variants
 from .figures import save_figures
 
 ACTIVATIONS = experiment.ACTIVATIONS
@@ -38,6 +38,23 @@ A dict from name to layer class: ``"sigmoid"`` (:class:`~tinynet.Sigmoid`),
 ``"maxout"`` (:class:`~tinynet.Maxout`, a layer with its own weights that takes
 the place of a hidden ``Dense`` layer and its activation). The names are the
 classes' ``kind``; :func:`~tinynet.study.compare` also accepts a class of your own.
+"""
+
+INITIALIZERS = experiment.INITIALIZERS
+"""The initialisers :func:`~tinynet.study.compare` and ``tinynet-study --init`` know by name.
+
+A dict from name to a function that makes one: ``"normal"`` (the notebook's
+``0.1 * randn``, :class:`~tinynet.init.Normal`), ``"standard"`` (Glorot &
+Bengio's fan-in uniform, :class:`~tinynet.init.StandardUniform`), ``"glorot"``
+(:class:`~tinynet.init.GlorotUniform`) and ``"he"`` (:class:`~tinynet.init.HeNormal`).
+"""
+
+NORMS = experiment.NORMS
+"""The normalisations :func:`~tinynet.study.compare` and ``tinynet-study --norm`` know by name.
+
+A dict from name to layer class, placed between each hidden ``Dense`` layer
+and its activation: ``"none"`` (None), ``"batchnorm"``
+(:class:`~tinynet.BatchNorm`) and ``"layernorm"`` (:class:`~tinynet.LayerNorm`).
 """
 
 __all__ = ["ACTIVATIONS", "INITIALIZERS", "NORMS", "Run", "StudyResult", "Variant", "build_nets", "compare", "variants",
