@@ -18,8 +18,9 @@ layer gains most by relying on its biases and pushing :math:`h W` towards
 :math:`\\sigma' \\approx 0`.
 
 tinynet reruns the experiment, smaller: four sigmoid layers of 100 units
-(``tn.init.StandardUniform``), ``SGD(lr=1.0)``, minibatches of 10, on the
-notebook's spiral and on the 8x8 digits (``tn.datasets.digits()``). A
+(``tn.init.StandardUniform``), ``SGD(lr=1.0)``, minibatches of 10, on a
+spiral of three arms of 100 points and on the 8x8 digits
+(``tn.datasets.digits()``). A
 ``tn.ActivationStats`` recorder keeps each sigmoid layer's mean, standard
 deviation and 2nd and 98th percentiles every 10 iterations. The tables
 below print the means; the figure draws all four with
@@ -128,7 +129,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     data = {
-        "spiral": tn.datasets.spiral(n_per_class=100, n_classes=3, rng=0),  # notebook's
+        "spiral": tn.datasets.spiral(n_per_class=100, n_classes=3, rng=0),
         "digits": tn.datasets.digits(),
     }
     stats = {}
