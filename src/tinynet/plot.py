@@ -751,9 +751,9 @@ def signal_histograms(signals, *, what: str = "output", layers=None, ax=None, ti
     what : {"output", "grad_out"}, default "output"
     layers : callable or iterable of str, optional
         Which layers: names, or a function ``layer name -> bool``. Default:
-        the activation layers for ``"output"`` (names not starting with
-        ``dense``), the ``Dense`` layers for ``"grad_out"`` (the gradient with
-        respect to each pre-activation).
+        the activation layers for ``"output"`` (``Signal.role`` ``"activation"``),
+        the layers with weights for ``"grad_out"`` (role ``"weights"``: the
+        gradient with respect to each pre-activation).
     ax : matplotlib Axes (a sequence for a mapping of mappings), optional
     title : str, optional
     bins : int, default 60

@@ -397,7 +397,7 @@ class ActivationStats(Recorder):
 
 
 class Signal(NamedTuple):
-    """What :func:`~tinynet.recorders.snapshot` saw of one layer: its output and the gradient that came back to it.
+    """What :func:`~tinynet.recorders.snapshot` saw of a layer: its output and the gradient back to it.
 
     ``role`` is ``"activation"`` for an :class:`~tinynet.Activation`,
     ``"weights"`` for a layer with weights (``Dense``, ``Maxout``), and

@@ -41,11 +41,21 @@ classes' ``kind``; :func:`~tinynet.study.compare` also accepts a class of your o
 """
 
 INITIALIZERS = experiment.INITIALIZERS
-"""Initialisers known by name, each a function that makes one: the notebook's ``0.1 * randn``
-(``"normal"``), Glorot & Bengio's "standard" fan-in uniform, Glorot's (uniform) and He's (normal)."""
+"""The initialisers :func:`~tinynet.study.compare` and ``tinynet-study --init`` know by name.
+
+A dict from name to a function that makes one: ``"normal"`` (the notebook's
+``0.1 * randn``, :class:`~tinynet.init.Normal`), ``"standard"`` (Glorot &
+Bengio's fan-in uniform, :class:`~tinynet.init.StandardUniform`), ``"glorot"``
+(:class:`~tinynet.init.GlorotUniform`) and ``"he"`` (:class:`~tinynet.init.HeNormal`).
+"""
 
 NORMS = experiment.NORMS
-"""Normalisations known by name, placed between each hidden Dense layer and its activation."""
+"""The normalisations :func:`~tinynet.study.compare` and ``tinynet-study --norm`` know by name.
+
+A dict from name to layer class, placed between each hidden ``Dense`` layer
+and its activation: ``"none"`` (None), ``"batchnorm"``
+(:class:`~tinynet.BatchNorm`) and ``"layernorm"`` (:class:`~tinynet.LayerNorm`).
+"""
 
 __all__ = ["ACTIVATIONS", "INITIALIZERS", "NORMS", "Run", "StudyResult", "Variant", "build_nets", "compare", "variants",
            "save_figures", "main"]

@@ -668,8 +668,11 @@ def _train_in_processes(nets, X, y, jobs: int, training: dict, out, about: dict)
                 run, lines = future.result()
             except BrokenProcessPool:  # every net not finished yet is lost with it, not only the one it trained
                 lost = ", ".join(name for name, _ in nets if name not in runs)
-                raise RuntimeError(f"compare: a worker process ended before it finished (killed, or out of "
-                                   f"memory?), so these nets were not trained: {lost}; try jobs=1") from None
+                raise RuntimeError(
+                    f"compare: a worker process ended before it finished, so these nets were not trained: {lost}. "
+                    "Was it killed, or out of memory? Or did a script call compare(jobs > 1) without "
+                    "`if __name__ == \"__main__\":` around it (each worker runs the script again)? Try jobs=1"
+                ) from None
             out.write(lines)
             if isinstance(run, TrainingDiverged):
                 raise run
