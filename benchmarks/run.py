@@ -9,6 +9,13 @@ with the notebook's heuristic, every iteration:
                  assignment for the ReLU backward;
 (b) numpy     -- a hand-optimised numpy loop over generic layers: buffers
                  allocated once, ``out=`` everywhere, index arrays precomputed;
+(b') numpy, flat -- a numpy loop written for speed alone, the baseline tinynet is held
+                 to: all parameters in one flat vector and all gradients in
+                 another (each layer's W and b are views into them), so the
+                 step, the L2 terms, the finiteness check and the pre-step copy
+                 that tinynet's ``fit`` also makes are one or two numpy calls
+                 whatever the depth; buffers allocated once, ``out=`` everywhere;
+                 the softmax on transposed scores (classes x samples);
 (c) tinynet   -- ``model.fit`` with a ``GradientRecorder`` (and (c0) without it);
 (d) torch     -- PyTorch eager, ``nn.Sequential``, same dtype (only if importable).
 
@@ -16,13 +23,13 @@ Before timing a config, every competitor trains 3 steps from the same start and
 must end with the weights, biases and gradient magnitudes of (a) (to 1e-10 in
 float64, 1e-4 in float32): they all do the same computation.
 
-Rounds are interleaved (a, b, c, c0, d, a, b, ...) in one process so that all
+Rounds are interleaved (a, b, b', c, c0, d, a, ...) in one process so that all
 competitors see the same machine state. The table shows per-iteration medians
-with min..max over rounds. Every ratio (to (a), tinynet to (b), recorder on to
-off, ...) is the median over rounds of that round's ratio: the two competitors
-ran back to back, so a slow patch of the machine cancels out. The float32
-configs also run (c64) and (b64), tinynet's net and the hand-optimised loop in
-float64, for the speed-up of each.
+with min..max over rounds. Every ratio (to (a), tinynet to (b') and to (b),
+recorder on to off, ...) is the median over rounds of that round's ratio: the
+two competitors ran back to back, so a slow patch of the machine cancels out.
+The float32 configs also run (c64) and (b64), tinynet's net and the
+hand-optimised loop in float64, for the speed-up of each.
 The last column is the median number of minor page faults per iteration:
 memory that the C allocator gave back to the system and must fault in again.
 
@@ -35,6 +42,7 @@ memory that the C allocator gave back to the system and must fault in again.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 
 # PyTorch's OpenMP threads must not spin after each operation: they would starve numpy's
@@ -59,6 +67,7 @@ except ImportError:  # Windows: no page-fault counts
     resource = None
 
 LR, L2 = 0.1, 1e-3
+FLAT = "(b') numpy, flat"  # the baseline tinynet is held to
 AGREE = {np.float64: 1e-10, np.float32: 1e-4}  # check(): largest allowed difference from (a)
 
 
@@ -203,6 +212,112 @@ def optimised_loop(cfg: Config):
     return run
 
 
+# -- (b') hand-optimised numpy on flat parameters ---------------------------------------------------
+def flat_loop(cfg: Config):
+    """A numpy loop written for speed alone: a fixed number of calls per iteration for all parameters.
+
+    Every parameter lives in one flat vector, all weights first, then all biases,
+    and every gradient in another laid out alike; each layer's ``W`` and ``b`` are
+    views into them. So the SGD step, the L2 term of the loss, the L2 term of the
+    weight gradients, the finiteness check and the pre-step copy each take one or
+    two numpy calls whatever the depth, and so does recording the gradient
+    magnitudes (one ``abs`` and one ``add.reduceat`` over all weight gradients).
+    Every activation and gradient buffer is allocated once and written with
+    ``out=``; the output layer writes its scores transposed (classes x samples),
+    so the softmax's reductions run along contiguous rows; bias gradients are
+    products with a vector of ones. It checks that the loss and gradients are
+    finite and copies the parameters before each step, as tinynet's ``fit`` does
+    to stop a diverging net and undo an overflowing step, so that both do the
+    same work.
+    """
+    X, y, W0s = problem(cfg)
+    dt = cfg.dtype
+    n, L, shapes = X.shape[0], len(W0s), [W.shape for W in W0s]
+    sizes, widths = [a * b for a, b in shapes], [b for _, b in shapes]
+    starts, n_weights = np.cumsum(sizes) - sizes, sum(sizes)  # where each W begins; all weights
+    theta = np.zeros(n_weights + sum(widths), dt)  # [W_0, ..., W_L-1, b_0, ..., b_L-1]
+    grad, backup, scratch = np.zeros_like(theta), np.empty_like(theta), np.empty_like(theta)
+
+    def views(flat):
+        """Each layer's W and b, as views into ``flat``."""
+        Ws = [flat[s:s + size].reshape(shape) for s, size, shape in zip(starts, sizes, shapes)]
+        return Ws, np.split(flat[n_weights:], np.cumsum(widths)[:-1])
+
+    Ws, bs = views(theta)
+    dWs, dbs = views(grad)
+    for W, W0 in zip(Ws, W0s):
+        W[...] = W0
+    denominators = np.array([a + b for a, b in shapes], dt)
+    hs = [X] + [np.empty((n, b), dt) for b in widths[:-1]]  # the hidden layers' outputs
+    gs = [np.empty((n, b), dt) for b in widths[:-1]]  # the gradients w.r.t. them
+    tmp = [np.empty((n, b), dt) for b in widths[:-1]]  # sigmoid: h * (1 - h)
+    masks = [np.empty((n, b), bool) for b in widths[:-1]]  # ReLU: h > 0
+    zeros = [np.zeros((n, b), dt) for b in widths[:-1]]  # ReLU: max(h, 0) is faster against an array
+    k = shapes[-1][1]
+    scores = np.empty((k, n), dt)  # transposed: classes x samples
+    onehot = np.zeros((k, n), dt)
+    onehot[y, np.arange(n)] = 1
+    col_max, sums = np.empty(n, dt), np.empty(n, dt)
+    ones = np.ones(n, dt)
+    relu = cfg.activation == "relu"
+    records = []
+
+    def run(iterations):
+        s, wt, wg, ws = scores, theta[:n_weights], grad[:n_weights], scratch[:n_weights]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(iterations):
+                for i in range(L - 1):
+                    h = hs[i + 1]
+                    np.matmul(hs[i], Ws[i], out=h)
+                    h += bs[i]
+                    if relu:
+                        np.maximum(h, zeros[i], out=h)
+                    else:
+                        np.negative(h, out=h)
+                        np.exp(h, out=h)
+                        h += 1
+                        np.divide(1, h, out=h)
+                np.matmul(Ws[-1].T, hs[-1].T, out=s)
+                s += bs[-1][:, None]
+                np.maximum.reduce(s, axis=0, out=col_max)
+                s -= col_max
+                correct = np.vdot(onehot, s)  # sum over samples of the shifted correct score
+                np.exp(s, out=s)
+                np.add.reduce(s, axis=0, out=sums)
+                s /= sums
+                loss = (np.add.reduce(np.log(sums)) - correct) / n + 0.5 * L2 * np.vdot(wt, wt)
+                d = np.subtract(s, onehot, out=s)
+                d /= n
+                np.matmul(hs[-1].T, d.T, out=dWs[-1])
+                np.add.reduce(d, axis=1, out=dbs[-1])
+                d = d.T
+                for i in range(L - 2, -1, -1):
+                    g = gs[i]
+                    np.matmul(d, Ws[i + 1].T, out=g)
+                    h = hs[i + 1]
+                    if relu:
+                        g *= np.greater(h, 0, out=masks[i])
+                    else:
+                        t = np.subtract(1, h, out=tmp[i])
+                        t *= h
+                        g *= t
+                    np.matmul(hs[i].T, g, out=dWs[i])
+                    np.matmul(ones, g, out=dbs[i])
+                    d = g
+                np.abs(wg, out=ws)
+                records.append(np.add.reduceat(ws, starts) / denominators)
+                np.multiply(wt, L2, out=ws)
+                wg += ws
+                if not math.isfinite(loss + np.vdot(grad, grad)):
+                    raise FloatingPointError("(b') numpy, flat: the loss or a gradient is not finite")
+                np.copyto(backup, theta)
+                np.multiply(grad, LR, out=scratch)
+                np.subtract(theta, scratch, out=theta)
+
+    run.state = lambda: (Ws, bs, list(np.array(records).T))
+    return run
+
+
 # -- (c) tinynet -------------------------------------------------------------------------------------
 def tinynet_model(cfg: Config):
     """The config's net as a tinynet Sequential with the shared initial weights, and the data."""
@@ -288,7 +403,8 @@ def time_per_iteration(run, iterations: int, faults: list | None = None) -> floa
 
 def competitors(cfg: Config, have_torch: bool) -> dict:
     """Each competitor's ``run(iterations)``, from the same data and initial weights."""
-    makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit,
+    makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, FLAT: flat_loop,
+              "(c) tinynet": tinynet_fit,
               "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
     if cfg.dtype != np.float64:  # the same nets in float64, for the speed-ups in the same rounds
         makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64))
@@ -345,7 +461,8 @@ def report(cfg: Config, times, faults, iterations):
         print(f"  {name:<27} {statistics.median(values) * 1e6:9.1f} us  [{min(values) * 1e6:8.1f} .."
               f" {max(values) * 1e6:8.1f}]   {ratio(times, name, '(a) notebook'):5.2f}x notebook"
               f"   {statistics.median(faults[name]):6.1f} faults/it")
-    print(f"  tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
+    print(f"  tinynet / flat numpy: {ratio(times, '(c) tinynet', FLAT):.2f}x;"
+          f" tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
           f" recorder on / off: {ratio(times, '(c) tinynet', '(c0) tinynet, no recorder'):.3f}x")
     if "(c64) tinynet, float64" in times:
         print(f"  float64 / {np.dtype(cfg.dtype).name}: {ratio(times, '(c64) tinynet, float64', '(c) tinynet'):.2f}x"
