@@ -37,11 +37,26 @@ memory that the C allocator gave back to the system and must fault in again.
     python benchmarks/run.py --quick         # fewer rounds and iterations
     python benchmarks/run.py --study         # also the full 2 x 50,000 notebook study
     python benchmarks/run.py --study-interleaved   # the same iterations, finely alternated
+
+``--contention`` times only tinynet (with its GradientRecorder), on the
+notebook nets and depth 10, idle and beside 1 and 2 busy processes (each a
+``while`` loop of its own that ends by itself after ``--busy-seconds`` and is
+killed when its phase ends, or on Ctrl-C). Rounds run idle, 1 busy, idle,
+2 busy; each loaded time is divided by the idle time just before it, and the
+ratios are medians over rounds. ``--threads`` names the BLAS thread limits to
+compare in the same rounds, set with threadpoolctl (``pip install
+threadpoolctl``); "as is" sets none, leaving numpy's default or tinynet's own
+choice:
+
+    python benchmarks/run.py --contention                        # as is
+    python benchmarks/run.py --contention --threads "as is,1,2"  # and held to 1 and to 2 threads
+    python benchmarks/run.py --contention --only "30,000"        # other configs of the table
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 
@@ -50,6 +65,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -518,6 +534,104 @@ def study_interleaved(chunk: int = 1000):
         print(f"  {name:<23} {seconds:7.1f} s   {seconds / totals['(a) notebook']:.2f}x notebook")
 
 
+# -- --contention: tinynet beside busy processes ----------------------------------------------------
+BUSY = """\
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C in the terminal ends it at once, without a traceback
+end = time.monotonic() + float(sys.argv[1])
+print(flush=True)  # tell the benchmark that it runs
+while time.monotonic() < end:
+    pass
+"""
+
+
+@contextlib.contextmanager
+def busy_processes(count: int, seconds: float):
+    """``count`` processes that each keep a core busy; each ends by itself after ``seconds``.
+
+    The processes are killed when the ``with`` block ends, however it ends
+    (an exception, Ctrl-C). A Ctrl-C in the terminal also reaches them directly,
+    and they end on it.
+    """
+    procs = []
+    try:
+        for _ in range(count):
+            procs.append(subprocess.Popen([sys.executable, "-c", BUSY, str(seconds)], stdout=subprocess.PIPE))
+        for proc in procs:
+            proc.stdout.readline()  # returns once it runs
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
+            proc.stdout.close()
+
+
+def blas_threads(setting: str):
+    """A context that holds numpy's BLAS to ``setting`` threads; ``"as is"`` leaves it alone."""
+    if setting == "as is":
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits  # only needed here: pip install threadpoolctl
+
+    return threadpool_limits(limits=int(setting), user_api="blas")
+
+
+def time_for(run, budget: float) -> float:
+    """Seconds per iteration of ``run``, over at least ``budget`` seconds.
+
+    Calls ``run`` with 1, 2, 4, ... iterations until ``budget`` has passed, so
+    that a run slowed a hundredfold still ends soon after ``budget``.
+    """
+    done, chunk, start = 0, 1, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < budget:
+        run(chunk)
+        done, chunk = done + chunk, chunk * 2
+    return elapsed / done
+
+
+CONTENTION = ["notebook net, sigmoid", "notebook net, relu", "depth 10, sigmoid", "depth 10, relu"]
+PHASES = ("idle", "1 busy", "2 busy")
+
+
+def contention(configs: list[Config], settings: list[str], rounds: int, budget: float, busy_seconds: float):
+    """tinynet's time per iteration with 0, 1 and 2 busy processes beside it, interleaved.
+
+    Every round runs the phases idle, 1 busy, idle, 2 busy; in each phase every
+    config is timed with every BLAS thread setting. Each loaded phase is compared
+    with the idle phase just before it; the ratios are medians over rounds.
+    """
+    runs = {(cfg.name, setting): tinynet_fit(cfg) for cfg in configs for setting in settings}
+    for (_, setting), run in runs.items():
+        with blas_threads(setting):
+            run(5)
+    phases = [("idle", 0), ("1 busy", 1), ("idle", 0), ("2 busy", 2)]
+    times = {(key, phase): [] for key in runs for phase in PHASES}
+    ratios = {(key, phase): [] for key in runs for phase in ("1 busy", "2 busy")}
+    for r in range(rounds):
+        for phase, count in phases:
+            with busy_processes(count, busy_seconds) as procs:
+                for key, run in runs.items():
+                    with blas_threads(key[1]):
+                        times[key, phase].append(time_for(run, budget))
+                    if count:
+                        ratios[key, phase].append(times[key, phase][-1] / times[key, "idle"][-1])
+                if any(proc.poll() is not None for proc in procs):
+                    sys.exit(f"a busy process ended before the {phase} phase did: raise --busy-seconds")
+        print(f"  round {r + 1} of {rounds} done", flush=True)
+    width = max(len(cfg.name) for cfg in configs)
+    print(f"\n  {'config':<{width}} {'BLAS threads':<12} {'idle':>9} {'1 busy':>9} {'2 busy':>9}"
+          f"   {'1 busy / idle':<20} 2 busy / idle")
+    for name, setting in runs:
+        key = name, setting
+        cells = "".join(f" {statistics.median(times[key, phase]) * 1e6:9.1f}" for phase in PHASES)
+        spread = "".join(f"   {statistics.median(ratios[key, phase]):6.2f}x [{min(ratios[key, phase]):.2f}.."
+                         f"{max(ratios[key, phase]):.2f}]" for phase in ("1 busy", "2 busy"))
+        print(f"  {name:<{width}} {setting:<12}{cells}{spread}")
+    print("  (us per iteration, medians over all rounds; ratios: median [min..max] over rounds of the loaded"
+          " time / the idle time just before it)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -528,9 +642,23 @@ def main(argv=None):
     parser.add_argument("--study-runs", type=int, default=3, help="runs of each study script (default 3)")
     parser.add_argument("--study-interleaved", action="store_true",
                         help="also the study's iterations in one process, alternating every 1,000")
+    parser.add_argument("--contention", action="store_true",
+                        help="instead, time tinynet idle and beside 1 and 2 busy processes")
+    parser.add_argument("--threads", default="as is",
+                        help="with --contention: BLAS thread limits, e.g. 'as is,1,2' (default: as is)")
+    parser.add_argument("--busy-seconds", type=float, default=300,
+                        help="with --contention: a busy process ends by itself after this long (default 300)")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.budget = 3, 0.15
+    if args.contention:
+        print(f"python {platform.python_version()}, numpy {np.__version__}; {platform.machine()}, "
+              f"{os.cpu_count()} cores")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks: stop busy processes
+        configs = [cfg for cfg in CONFIGS if (args.only in cfg.name if args.only else cfg.name in CONTENTION)]
+        contention(configs, [s.strip() for s in args.threads.split(",")], args.rounds, args.budget,
+                   args.busy_seconds)
+        return
     try:
         import torch
 

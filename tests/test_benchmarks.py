@@ -1,7 +1,8 @@
 """The benchmark's competitors all do the same computation, so their timings compare like with like.
 
 No timing is asserted here: ``benchmarks/run.py`` measures; this file only checks
-that the notebook loop, the hand-optimised loops and tinynet train to the same weights.
+that the notebook loop, the hand-optimised loops and tinynet train to the same weights,
+and that ``--contention`` leaves no busy process behind.
 """
 
 import importlib.util
@@ -72,3 +73,22 @@ def test_a_competitor_that_skips_work_is_caught(monkeypatch, sabotage, loop, nam
     assert differences[name] > 1e-3
     assert differences["(c) tinynet"] <= bench.AGREE[np.float64]
 
+
+def test_busy_processes_are_stopped_however_the_block_ends():
+    started, running = [], []
+
+    def interrupted():
+        with bench.busy_processes(2, seconds=600) as procs:
+            started.extend(procs)
+            running.extend(proc.poll() is None for proc in procs)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert running == [True, True]
+    assert None not in [proc.returncode for proc in started]
+
+
+def test_a_busy_process_ends_by_itself_after_its_time():
+    with bench.busy_processes(1, seconds=0.1) as procs:
+        assert procs[0].wait(timeout=60) == 0
