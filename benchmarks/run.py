@@ -94,6 +94,7 @@ class Config:
     activation: str  # "sigmoid" or "relu"
     n_per_class: int = 100
     dtype: type = np.float64
+    rows: int | None = None  # train on this many of the points, drawn once: a minibatch's shapes
 
 
 CONFIGS = [
@@ -113,6 +114,9 @@ def problem(cfg: Config):
     rng = np.random.RandomState(0)
     X, y = tn.datasets.spiral(n_per_class=cfg.n_per_class, rng=rng)
     Ws = [0.1 * rng.randn(a, b) for a, b in zip(cfg.widths[:-1], cfg.widths[1:])]
+    if cfg.rows:
+        keep = rng.permutation(len(y))[:cfg.rows]
+        X, y = X[keep], y[keep]
     return X.astype(cfg.dtype), y, [W.astype(cfg.dtype) for W in Ws]
 
 
