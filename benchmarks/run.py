@@ -37,6 +37,7 @@ memory that the C allocator gave back to the system and must fault in again.
     python benchmarks/run.py --quick         # fewer rounds and iterations
     python benchmarks/run.py --study         # also the full 2 x 50,000 notebook study
     python benchmarks/run.py --study-interleaved   # the same iterations, finely alternated
+    python benchmarks/run.py --threads 1     # every competitor with numpy's BLAS held to 1 thread
 
 ``--contention`` times only tinynet (with its GradientRecorder), on the
 notebook nets and depth 10, idle and beside 1 and 2 busy processes (each a
@@ -649,19 +650,22 @@ def main(argv=None):
     parser.add_argument("--contention", action="store_true",
                         help="instead, time tinynet idle and beside 1 and 2 busy processes")
     parser.add_argument("--threads", default="as is",
-                        help="with --contention: BLAS thread limits, e.g. 'as is,1,2' (default: as is)")
+                        help="BLAS thread limit for every competitor, e.g. 1; with --contention, limits to "
+                             "compare, e.g. 'as is,1,2' (default: as is, no limit)")
     parser.add_argument("--busy-seconds", type=float, default=300,
                         help="with --contention: a busy process ends by itself after this long (default 300)")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.budget = 3, 0.15
+    settings = [setting.strip() for setting in args.threads.split(",")]
+    if len(settings) > 1 and not args.contention:
+        parser.error("--threads: one limit for the table; several only with --contention")
     if args.contention:
         print(f"python {platform.python_version()}, numpy {np.__version__}; {platform.machine()}, "
               f"{os.cpu_count()} cores")
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks: stop busy processes
         configs = [cfg for cfg in CONFIGS if (args.only in cfg.name if args.only else cfg.name in CONTENTION)]
-        contention(configs, [s.strip() for s in args.threads.split(",")], args.rounds, args.budget,
-                   args.busy_seconds)
+        contention(configs, settings, args.rounds, args.budget, args.busy_seconds)
         return
     try:
         import torch
@@ -675,17 +679,19 @@ def main(argv=None):
     except ImportError:
         have_torch = False
         versions = "torch not importable: (d) skipped"
-    print(f"python {platform.python_version()}, numpy {np.__version__}, {versions}; {platform.machine()}")
-    for cfg in CONFIGS:
-        if args.only and args.only not in cfg.name:
-            continue
-        differences = check(cfg, have_torch)
-        worst = max(differences, key=differences.get)
-        if differences[worst] > AGREE[cfg.dtype]:
-            sys.exit(f"{cfg.name}: {worst} does not compute what (a) does: its weights, biases or gradient "
-                     f"magnitudes after 3 steps differ by {differences[worst]:.1e}")
-        report(cfg, *bench(cfg, args.rounds, args.budget, have_torch))
-        print(f"  same weights, biases and magnitudes as (a) after 3 steps, to {differences[worst]:.0e}")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {versions}; {platform.machine()};"
+          f" BLAS threads: {settings[0]}")
+    with blas_threads(settings[0]):
+        for cfg in CONFIGS:
+            if args.only and args.only not in cfg.name:
+                continue
+            differences = check(cfg, have_torch)
+            worst = max(differences, key=differences.get)
+            if differences[worst] > AGREE[cfg.dtype]:
+                sys.exit(f"{cfg.name}: {worst} does not compute what (a) does: its weights, biases or gradient "
+                         f"magnitudes after 3 steps differ by {differences[worst]:.1e}")
+            report(cfg, *bench(cfg, args.rounds, args.budget, have_torch))
+            print(f"  same weights, biases and magnitudes as (a) after 3 steps, to {differences[worst]:.0e}")
     if args.study:
         print(f"\nfull default study ({args.study_runs} runs each, alternating)")
         study(Path(__file__).resolve().parents[1], args.study_runs)
