@@ -13,6 +13,8 @@ The size column is the largest matrix product of the net, N x n_in x n_out
 multiply-adds for a Dense layer of n_in x n_out on N rows (the forward
 product and the two of the backward pass have the same size). The table is
 sorted by it, so the crossover, where 2 threads start to pay, can be read off.
+The last column is the machine's load average when the config started: on
+2 cores, above 2 means that something else wanted the cores too.
 
     python benchmarks/threads.py                     # all configs, 9 rounds
     python benchmarks/threads.py --rounds 5 --only width
@@ -21,6 +23,7 @@ sorted by it, so the crossover, where 2 threads start to pay, can be read off.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 
 from run import Config, optimised_loop, time_per_iteration, tinynet_fit
@@ -68,8 +71,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     configs = sorted((cfg for cfg in CONFIGS if not args.only or args.only in cfg.name), key=size)
     print(f"{'config':<28} {'size':>11}   " + "   ".join(
-        f"{name} 1 thread, 2 threads (us), 2/1 [min..max]" for name in LOOPS), flush=True)
+        f"{name} 1 thread, 2 threads (us), 2/1 [min..max]" for name in LOOPS) + "   load", flush=True)
     for cfg in configs:
+        load = os.getloadavg()[0]  # how busy the machine was: processes running or waiting, last minute
         times = measure(cfg, args.rounds, args.budget)
         cells = []
         for name in LOOPS:
@@ -77,7 +81,7 @@ def main(argv=None):
             ratios = [b / a for a, b in zip(one, two)]
             cells.append(f"{statistics.median(one) * 1e6:10.1f} {statistics.median(two) * 1e6:10.1f}"
                          f"   {statistics.median(ratios):.2f} [{min(ratios):.2f}..{max(ratios):.2f}]")
-        print(f"{cfg.name:<28} {size(cfg):11,}   " + "      ".join(cells), flush=True)
+        print(f"{cfg.name:<28} {size(cfg):11,}   " + "      ".join(cells) + f"   {load:4.1f}", flush=True)
 
 
 if __name__ == "__main__":
