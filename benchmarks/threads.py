@@ -36,8 +36,9 @@ CONFIGS = [
     Config("depth 10, relu", [2] + [50] * 10 + [3], "relu"),
     *(Config(f"batch {rows:,} of 30,000, relu", [2, 50, 50, 3], "relu", n_per_class=10_000, rows=rows)
       for rows in (64, 256, 1024)),
-    *(Config(f"{3 * n:,} points, relu", [2, 50, 50, 3], "relu", n_per_class=n) for n in (500, 1000, 3334, 10_000)),
-    *(Config(f"width {w}, relu", [2, w, w, 3], "relu") for w in (64, 128, 256, 512)),
+    *(Config(f"{3 * n:,} points, relu", [2, 50, 50, 3], "relu", n_per_class=n)
+      for n in (500, 1000, 1500, 3334, 10_000)),
+    *(Config(f"width {w}, relu", [2, w, w, 3], "relu") for w in (64, 128, 192, 256, 512)),
 ]
 LOOPS = {"(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit}
 
