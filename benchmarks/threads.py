@@ -6,8 +6,8 @@ from ``run.py``, with numpy's BLAS held to 1 and to 2 threads by threadpoolctl
 (``pip install threadpoolctl``). The four are interleaved in every round, in
 turn forwards and backwards, so that all of them see the same machine; each
 ratio "2 threads / 1 thread" is the median [min..max] over rounds of that
-round's ratio. A config of a few rows stands for one minibatch step: the
-same rows every step, without the cost of gathering a batch.
+round's ratio. A "batch" config stands for one minibatch step: it trains on
+the same rows every step, without the cost of gathering a batch.
 
 The size column is the largest matrix product of the net, N x n_in x n_out
 multiply-adds for a Dense layer of n_in x n_out on N rows (the forward
