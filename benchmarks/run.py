@@ -9,6 +9,13 @@ with the notebook's heuristic, every iteration:
                  assignment for the ReLU backward;
 (b) numpy     -- a hand-optimised numpy loop over generic layers: buffers
                  allocated once, ``out=`` everywhere, index arrays precomputed;
+(b') numpy, flat -- a numpy loop written for speed alone, the baseline tinynet is held
+                 to: all parameters in one flat vector and all gradients in
+                 another (each layer's W and b are views into them), so the
+                 step, the L2 terms, the finiteness check and the pre-step copy
+                 that tinynet's ``fit`` also makes are one or two numpy calls
+                 whatever the depth; buffers allocated once, ``out=`` everywhere;
+                 the softmax on transposed scores (classes x samples);
 (c) tinynet   -- ``model.fit`` with a ``GradientRecorder`` (and (c0) without it);
 (d) torch     -- PyTorch eager, ``nn.Sequential``, same dtype (only if importable).
 
@@ -16,13 +23,13 @@ Before timing a config, every competitor trains 3 steps from the same start and
 must end with the weights, biases and gradient magnitudes of (a) (to 1e-10 in
 float64, 1e-4 in float32): they all do the same computation.
 
-Rounds are interleaved (a, b, c, c0, d, a, b, ...) in one process so that all
+Rounds are interleaved (a, b, b', c, c0, d, a, ...) in one process so that all
 competitors see the same machine state. The table shows per-iteration medians
-with min..max over rounds. Every ratio (to (a), tinynet to (b), recorder on to
-off, ...) is the median over rounds of that round's ratio: the two competitors
-ran back to back, so a slow patch of the machine cancels out. The float32
-configs also run (c64) and (b64), tinynet's net and the hand-optimised loop in
-float64, for the speed-up of each.
+with min..max over rounds. Every ratio (to (a), tinynet to (b') and to (b),
+recorder on to off, ...) is the median over rounds of that round's ratio: the
+two competitors ran back to back, so a slow patch of the machine cancels out.
+The float32 configs also run (c64) and (b64), tinynet's net and the
+hand-optimised loop in float64, for the speed-up of each.
 The last column is the median number of minor page faults per iteration:
 memory that the C allocator gave back to the system and must fault in again.
 
@@ -30,11 +37,28 @@ memory that the C allocator gave back to the system and must fault in again.
     python benchmarks/run.py --quick         # fewer rounds and iterations
     python benchmarks/run.py --study         # also the full 2 x 50,000 notebook study
     python benchmarks/run.py --study-interleaved   # the same iterations, finely alternated
+    python benchmarks/run.py --threads 1     # every competitor with numpy's BLAS held to 1 thread
+
+``--contention`` times only tinynet (with its GradientRecorder), on the
+notebook nets and depth 10, idle and beside 1 and 2 busy processes (each a
+``while`` loop of its own that ends by itself after ``--busy-seconds`` and is
+killed when its phase ends, or on Ctrl-C). Rounds run idle, 1 busy, idle,
+2 busy; each loaded time is divided by the idle time just before it, and the
+ratios are medians over rounds. ``--threads`` names the BLAS thread limits to
+compare in the same rounds, set with threadpoolctl (``pip install
+threadpoolctl``); "as is" sets none, leaving numpy's default or tinynet's own
+choice:
+
+    python benchmarks/run.py --contention                        # as is
+    python benchmarks/run.py --contention --threads "as is,1,2"  # and held to 1 and to 2 threads
+    python benchmarks/run.py --contention --only "30,000"        # other configs of the table
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
 
 # PyTorch's OpenMP threads must not spin after each operation: they would starve numpy's
@@ -42,6 +66,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -59,6 +84,7 @@ except ImportError:  # Windows: no page-fault counts
     resource = None
 
 LR, L2 = 0.1, 1e-3
+FLAT = "(b') numpy, flat"  # the baseline tinynet is held to
 AGREE = {np.float64: 1e-10, np.float32: 1e-4}  # check(): largest allowed difference from (a)
 
 
@@ -69,6 +95,7 @@ class Config:
     activation: str  # "sigmoid" or "relu"
     n_per_class: int = 100
     dtype: type = np.float64
+    rows: int | None = None  # train on this many of the points, drawn once: a minibatch's shapes
 
 
 CONFIGS = [
@@ -88,6 +115,9 @@ def problem(cfg: Config):
     rng = np.random.RandomState(0)
     X, y = tn.datasets.spiral(n_per_class=cfg.n_per_class, rng=rng)
     Ws = [0.1 * rng.randn(a, b) for a, b in zip(cfg.widths[:-1], cfg.widths[1:])]
+    if cfg.rows:
+        keep = rng.permutation(len(y))[:cfg.rows]
+        X, y = X[keep], y[keep]
     return X.astype(cfg.dtype), y, [W.astype(cfg.dtype) for W in Ws]
 
 
@@ -203,6 +233,112 @@ def optimised_loop(cfg: Config):
     return run
 
 
+# -- (b') hand-optimised numpy on flat parameters ---------------------------------------------------
+def flat_loop(cfg: Config):
+    """A numpy loop written for speed alone: a fixed number of calls per iteration for all parameters.
+
+    Every parameter lives in one flat vector, all weights first, then all biases,
+    and every gradient in another laid out alike; each layer's ``W`` and ``b`` are
+    views into them. So the SGD step, the L2 term of the loss, the L2 term of the
+    weight gradients, the finiteness check and the pre-step copy each take one or
+    two numpy calls whatever the depth, and so does recording the gradient
+    magnitudes (one ``abs`` and one ``add.reduceat`` over all weight gradients).
+    Every activation and gradient buffer is allocated once and written with
+    ``out=``; the output layer writes its scores transposed (classes x samples),
+    so the softmax's reductions run along contiguous rows; bias gradients are
+    products with a vector of ones. It checks that the loss and gradients are
+    finite and copies the parameters before each step, as tinynet's ``fit`` does
+    to stop a diverging net and undo an overflowing step, so that both do the
+    same work.
+    """
+    X, y, W0s = problem(cfg)
+    dt = cfg.dtype
+    n, L, shapes = X.shape[0], len(W0s), [W.shape for W in W0s]
+    sizes, widths = [a * b for a, b in shapes], [b for _, b in shapes]
+    starts, n_weights = np.cumsum(sizes) - sizes, sum(sizes)  # where each W begins; all weights
+    theta = np.zeros(n_weights + sum(widths), dt)  # [W_0, ..., W_L-1, b_0, ..., b_L-1]
+    grad, backup, scratch = np.zeros_like(theta), np.empty_like(theta), np.empty_like(theta)
+
+    def views(flat):
+        """Each layer's W and b, as views into ``flat``."""
+        Ws = [flat[s:s + size].reshape(shape) for s, size, shape in zip(starts, sizes, shapes)]
+        return Ws, np.split(flat[n_weights:], np.cumsum(widths)[:-1])
+
+    Ws, bs = views(theta)
+    dWs, dbs = views(grad)
+    for W, W0 in zip(Ws, W0s):
+        W[...] = W0
+    denominators = np.array([a + b for a, b in shapes], dt)
+    hs = [X] + [np.empty((n, b), dt) for b in widths[:-1]]  # the hidden layers' outputs
+    gs = [np.empty((n, b), dt) for b in widths[:-1]]  # the gradients w.r.t. them
+    tmp = [np.empty((n, b), dt) for b in widths[:-1]]  # sigmoid: h * (1 - h)
+    masks = [np.empty((n, b), bool) for b in widths[:-1]]  # ReLU: h > 0
+    zeros = [np.zeros((n, b), dt) for b in widths[:-1]]  # ReLU: max(h, 0) is faster against an array
+    k = shapes[-1][1]
+    scores = np.empty((k, n), dt)  # transposed: classes x samples
+    onehot = np.zeros((k, n), dt)
+    onehot[y, np.arange(n)] = 1
+    col_max, sums = np.empty(n, dt), np.empty(n, dt)
+    ones = np.ones(n, dt)
+    relu = cfg.activation == "relu"
+    records = []
+
+    def run(iterations):
+        s, wt, wg, ws = scores, theta[:n_weights], grad[:n_weights], scratch[:n_weights]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(iterations):
+                for i in range(L - 1):
+                    h = hs[i + 1]
+                    np.matmul(hs[i], Ws[i], out=h)
+                    h += bs[i]
+                    if relu:
+                        np.maximum(h, zeros[i], out=h)
+                    else:
+                        np.negative(h, out=h)
+                        np.exp(h, out=h)
+                        h += 1
+                        np.divide(1, h, out=h)
+                np.matmul(Ws[-1].T, hs[-1].T, out=s)
+                s += bs[-1][:, None]
+                np.maximum.reduce(s, axis=0, out=col_max)
+                s -= col_max
+                correct = np.vdot(onehot, s)  # sum over samples of the shifted correct score
+                np.exp(s, out=s)
+                np.add.reduce(s, axis=0, out=sums)
+                s /= sums
+                loss = (np.add.reduce(np.log(sums)) - correct) / n + 0.5 * L2 * np.vdot(wt, wt)
+                d = np.subtract(s, onehot, out=s)
+                d /= n
+                np.matmul(hs[-1].T, d.T, out=dWs[-1])
+                np.add.reduce(d, axis=1, out=dbs[-1])
+                d = d.T
+                for i in range(L - 2, -1, -1):
+                    g = gs[i]
+                    np.matmul(d, Ws[i + 1].T, out=g)
+                    h = hs[i + 1]
+                    if relu:
+                        g *= np.greater(h, 0, out=masks[i])
+                    else:
+                        t = np.subtract(1, h, out=tmp[i])
+                        t *= h
+                        g *= t
+                    np.matmul(hs[i].T, g, out=dWs[i])
+                    np.matmul(ones, g, out=dbs[i])
+                    d = g
+                np.abs(wg, out=ws)
+                records.append(np.add.reduceat(ws, starts) / denominators)
+                np.multiply(wt, L2, out=ws)
+                wg += ws
+                if not math.isfinite(loss + np.vdot(grad, grad)):
+                    raise FloatingPointError("(b') numpy, flat: the loss or a gradient is not finite")
+                np.copyto(backup, theta)
+                np.multiply(grad, LR, out=scratch)
+                np.subtract(theta, scratch, out=theta)
+
+    run.state = lambda: (Ws, bs, list(np.array(records).T))
+    return run
+
+
 # -- (c) tinynet -------------------------------------------------------------------------------------
 def tinynet_model(cfg: Config):
     """The config's net as a tinynet Sequential with the shared initial weights, and the data."""
@@ -288,7 +424,8 @@ def time_per_iteration(run, iterations: int, faults: list | None = None) -> floa
 
 def competitors(cfg: Config, have_torch: bool) -> dict:
     """Each competitor's ``run(iterations)``, from the same data and initial weights."""
-    makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit,
+    makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, FLAT: flat_loop,
+              "(c) tinynet": tinynet_fit,
               "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
     if cfg.dtype != np.float64:  # the same nets in float64, for the speed-ups in the same rounds
         makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64))
@@ -345,7 +482,8 @@ def report(cfg: Config, times, faults, iterations):
         print(f"  {name:<27} {statistics.median(values) * 1e6:9.1f} us  [{min(values) * 1e6:8.1f} .."
               f" {max(values) * 1e6:8.1f}]   {ratio(times, name, '(a) notebook'):5.2f}x notebook"
               f"   {statistics.median(faults[name]):6.1f} faults/it")
-    print(f"  tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
+    print(f"  tinynet / flat numpy: {ratio(times, '(c) tinynet', FLAT):.2f}x;"
+          f" tinynet / hand-optimised numpy: {ratio(times, '(c) tinynet', '(b) numpy'):.2f}x;"
           f" recorder on / off: {ratio(times, '(c) tinynet', '(c0) tinynet, no recorder'):.3f}x")
     if "(c64) tinynet, float64" in times:
         print(f"  float64 / {np.dtype(cfg.dtype).name}: {ratio(times, '(c64) tinynet, float64', '(c) tinynet'):.2f}x"
@@ -401,6 +539,104 @@ def study_interleaved(chunk: int = 1000):
         print(f"  {name:<23} {seconds:7.1f} s   {seconds / totals['(a) notebook']:.2f}x notebook")
 
 
+# -- --contention: tinynet beside busy processes ----------------------------------------------------
+BUSY = """\
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C in the terminal ends it at once, without a traceback
+end = time.monotonic() + float(sys.argv[1])
+print(flush=True)  # tell the benchmark that it runs
+while time.monotonic() < end:
+    pass
+"""
+
+
+@contextlib.contextmanager
+def busy_processes(count: int, seconds: float):
+    """``count`` processes that each keep a core busy; each ends by itself after ``seconds``.
+
+    The processes are killed when the ``with`` block ends, however it ends
+    (an exception, Ctrl-C). A Ctrl-C in the terminal also reaches them directly,
+    and they end on it.
+    """
+    procs = []
+    try:
+        for _ in range(count):
+            procs.append(subprocess.Popen([sys.executable, "-c", BUSY, str(seconds)], stdout=subprocess.PIPE))
+        for proc in procs:
+            proc.stdout.readline()  # returns once it runs
+        yield procs
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
+            proc.stdout.close()
+
+
+def blas_threads(setting: str):
+    """A context that holds numpy's BLAS to ``setting`` threads; ``"as is"`` leaves it alone."""
+    if setting == "as is":
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits  # only needed here: pip install threadpoolctl
+
+    return threadpool_limits(limits=int(setting), user_api="blas")
+
+
+def time_for(run, budget: float) -> float:
+    """Seconds per iteration of ``run``, over at least ``budget`` seconds.
+
+    Calls ``run`` with 1, 2, 4, ... iterations until ``budget`` has passed, so
+    that a run slowed a hundredfold still ends soon after ``budget``.
+    """
+    done, chunk, start = 0, 1, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < budget:
+        run(chunk)
+        done, chunk = done + chunk, chunk * 2
+    return elapsed / done
+
+
+CONTENTION = ["notebook net, sigmoid", "notebook net, relu", "depth 10, sigmoid", "depth 10, relu"]
+PHASES = ("idle", "1 busy", "2 busy")
+
+
+def contention(configs: list[Config], settings: list[str], rounds: int, budget: float, busy_seconds: float):
+    """tinynet's time per iteration with 0, 1 and 2 busy processes beside it, interleaved.
+
+    Every round runs the phases idle, 1 busy, idle, 2 busy; in each phase every
+    config is timed with every BLAS thread setting. Each loaded phase is compared
+    with the idle phase just before it; the ratios are medians over rounds.
+    """
+    runs = {(cfg.name, setting): tinynet_fit(cfg) for cfg in configs for setting in settings}
+    for (_, setting), run in runs.items():
+        with blas_threads(setting):
+            run(5)
+    phases = [("idle", 0), ("1 busy", 1), ("idle", 0), ("2 busy", 2)]
+    times = {(key, phase): [] for key in runs for phase in PHASES}
+    ratios = {(key, phase): [] for key in runs for phase in ("1 busy", "2 busy")}
+    for r in range(rounds):
+        for phase, count in phases:
+            with busy_processes(count, busy_seconds) as procs:
+                for key, run in runs.items():
+                    with blas_threads(key[1]):
+                        times[key, phase].append(time_for(run, budget))
+                    if count:
+                        ratios[key, phase].append(times[key, phase][-1] / times[key, "idle"][-1])
+                if any(proc.poll() is not None for proc in procs):
+                    sys.exit(f"a busy process ended before the {phase} phase did: raise --busy-seconds")
+        print(f"  round {r + 1} of {rounds} done", flush=True)
+    width = max(len(cfg.name) for cfg in configs)
+    print(f"\n  {'config':<{width}} {'BLAS threads':<12} {'idle':>9} {'1 busy':>9} {'2 busy':>9}"
+          f"   {'1 busy / idle':<20} 2 busy / idle")
+    for name, setting in runs:
+        key = name, setting
+        cells = "".join(f" {statistics.median(times[key, phase]) * 1e6:9.1f}" for phase in PHASES)
+        spread = "".join(f"   {statistics.median(ratios[key, phase]):6.2f}x [{min(ratios[key, phase]):.2f}.."
+                         f"{max(ratios[key, phase]):.2f}]" for phase in ("1 busy", "2 busy"))
+        print(f"  {name:<{width}} {setting:<12}{cells}{spread}")
+    print("  (us per iteration, medians over all rounds; ratios: median [min..max] over rounds of the loaded"
+          " time / the idle time just before it)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -411,9 +647,26 @@ def main(argv=None):
     parser.add_argument("--study-runs", type=int, default=3, help="runs of each study script (default 3)")
     parser.add_argument("--study-interleaved", action="store_true",
                         help="also the study's iterations in one process, alternating every 1,000")
+    parser.add_argument("--contention", action="store_true",
+                        help="instead, time tinynet idle and beside 1 and 2 busy processes")
+    parser.add_argument("--threads", default="as is",
+                        help="BLAS thread limit for every competitor, e.g. 1; with --contention, limits to "
+                             "compare, e.g. 'as is,1,2' (default: as is, no limit)")
+    parser.add_argument("--busy-seconds", type=float, default=300,
+                        help="with --contention: a busy process ends by itself after this long (default 300)")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.budget = 3, 0.15
+    settings = [setting.strip() for setting in args.threads.split(",")]
+    if len(settings) > 1 and not args.contention:
+        parser.error("--threads: one limit for the table; several only with --contention")
+    if args.contention:
+        print(f"python {platform.python_version()}, numpy {np.__version__}; {platform.machine()}, "
+              f"{os.cpu_count()} cores")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks: stop busy processes
+        configs = [cfg for cfg in CONFIGS if (args.only in cfg.name if args.only else cfg.name in CONTENTION)]
+        contention(configs, settings, args.rounds, args.budget, args.busy_seconds)
+        return
     try:
         import torch
 
@@ -426,17 +679,19 @@ def main(argv=None):
     except ImportError:
         have_torch = False
         versions = "torch not importable: (d) skipped"
-    print(f"python {platform.python_version()}, numpy {np.__version__}, {versions}; {platform.machine()}")
-    for cfg in CONFIGS:
-        if args.only and args.only not in cfg.name:
-            continue
-        differences = check(cfg, have_torch)
-        worst = max(differences, key=differences.get)
-        if differences[worst] > AGREE[cfg.dtype]:
-            sys.exit(f"{cfg.name}: {worst} does not compute what (a) does: its weights, biases or gradient "
-                     f"magnitudes after 3 steps differ by {differences[worst]:.1e}")
-        report(cfg, *bench(cfg, args.rounds, args.budget, have_torch))
-        print(f"  same weights, biases and magnitudes as (a) after 3 steps, to {differences[worst]:.0e}")
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {versions}; {platform.machine()};"
+          f" BLAS threads: {settings[0]}")
+    with blas_threads(settings[0]):
+        for cfg in CONFIGS:
+            if args.only and args.only not in cfg.name:
+                continue
+            differences = check(cfg, have_torch)
+            worst = max(differences, key=differences.get)
+            if differences[worst] > AGREE[cfg.dtype]:
+                sys.exit(f"{cfg.name}: {worst} does not compute what (a) does: its weights, biases or gradient "
+                         f"magnitudes after 3 steps differ by {differences[worst]:.1e}")
+            report(cfg, *bench(cfg, args.rounds, args.budget, have_torch))
+            print(f"  same weights, biases and magnitudes as (a) after 3 steps, to {differences[worst]:.0e}")
     if args.study:
         print(f"\nfull default study ({args.study_runs} runs each, alternating)")
         study(Path(__file__).resolve().parents[1], args.study_runs)

@@ -1,7 +1,8 @@
 """The benchmark's competitors all do the same computation, so their timings compare like with like.
 
 No timing is asserted here: ``benchmarks/run.py`` measures; this file only checks
-that the notebook loop, the hand-optimised loop and tinynet train to the same weights.
+that the notebook loop, the hand-optimised loops and tinynet train to the same weights,
+and that ``--contention`` leaves no busy process behind.
 """
 
 import importlib.util
@@ -28,7 +29,7 @@ bench = load_run_py()
 @pytest.mark.parametrize("cfg", bench.CONFIGS, ids=lambda cfg: cfg.name)
 def test_every_competitor_trains_like_the_notebook_loop(cfg):
     differences = bench.check(cfg, have_torch=False)
-    expected = {"(a) notebook", "(b) numpy", "(c) tinynet", "(c0) tinynet, no recorder"}
+    expected = {"(a) notebook", "(b) numpy", "(b') numpy, flat", "(c) tinynet", "(c0) tinynet, no recorder"}
     if cfg.dtype != np.float64:
         expected |= {"(c64) tinynet, float64", "(b64) numpy, float64"}
     assert set(differences) == expected
@@ -57,8 +58,9 @@ def biases_frozen(run):
 
 
 @pytest.mark.parametrize("sabotage", [one_step_short, biases_frozen])
-def test_a_competitor_that_skips_work_is_caught(monkeypatch, sabotage):
-    honest = bench.optimised_loop
+@pytest.mark.parametrize(("loop", "name"), [("optimised_loop", "(b) numpy"), ("flat_loop", "(b') numpy, flat")])
+def test_a_competitor_that_skips_work_is_caught(monkeypatch, sabotage, loop, name):
+    honest = getattr(bench, loop)
 
     def sabotaged(cfg):
         run = honest(cfg)
@@ -66,7 +68,27 @@ def test_a_competitor_that_skips_work_is_caught(monkeypatch, sabotage):
         broken.state = run.state
         return broken
 
-    monkeypatch.setattr(bench, "optimised_loop", sabotaged)
+    monkeypatch.setattr(bench, loop, sabotaged)
     differences = bench.check(bench.CONFIGS[0], have_torch=False)
-    assert differences["(b) numpy"] > 1e-3
+    assert differences[name] > 1e-3
     assert differences["(c) tinynet"] <= bench.AGREE[np.float64]
+
+
+def test_busy_processes_are_stopped_however_the_block_ends():
+    started, running = [], []
+
+    def interrupted():
+        with bench.busy_processes(2, seconds=600) as procs:
+            started.extend(procs)
+            running.extend(proc.poll() is None for proc in procs)
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert running == [True, True]
+    assert None not in [proc.returncode for proc in started]
+
+
+def test_a_busy_process_ends_by_itself_after_its_time():
+    with bench.busy_processes(1, seconds=0.1) as procs:
+        assert procs[0].wait(timeout=60) == 0
