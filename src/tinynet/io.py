@@ -56,7 +56,8 @@ BUILTIN_LAYERS: tuple[type[Layer], ...] = (
 _REGISTRY: dict[str, type[Layer]] = {cls.__name__: cls for cls in BUILTIN_LAYERS}
 _INITIALIZERS = {name: getattr(init, name) for name in init.__all__ if isinstance(getattr(init, name), type)
                  and name != "Initializer"}
-_NOT_STORED = ("rng", "init")  # constructor arguments that only decide the first weights, which the file holds
+# constructor arguments that only decide the first weights or the names, both of which the file holds
+_NOT_STORED = ("rng", "init", "rename")
 
 
 # numpydoc's PR02 check drops a first parameter named ``cls`` (it takes it for a classmethod's)
@@ -162,7 +163,7 @@ def save(model: Layer, path: str | os.PathLike) -> None:
     >>> bool(np.array_equal(again.predict_proba(x), model.predict_proba(x)))
     True
     """
-    if not (isinstance(model, Layer) and isinstance(getattr(model, "layers", None), list)):
+    if not (isinstance(model, Layer) and isinstance(getattr(model, "layers", None), (list, tuple))):
         raise TypeError(f"save: expected a tn.Sequential, got {model!r}")
     path = _check_path(path, "save")
     names = {cls: name for name, cls in reversed(_REGISTRY.items())}
@@ -224,7 +225,7 @@ def _describe(layer: Layer, names: dict, arrays: dict) -> dict:
     initializer = getattr(layer, "init", None)
     if type(initializer) in _INITIALIZERS.values():  # only the weights' draw used it: kept for the repr
         spec["init"] = {"class": type(initializer).__name__, "config": initializer.get_config()}
-    if isinstance(getattr(layer, "layers", None), list):
+    if isinstance(getattr(layer, "layers", None), (list, tuple)):
         spec["layers"] = [_describe(inner, names, arrays) for inner in layer.layers]
     return spec
 

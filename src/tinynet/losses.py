@@ -6,6 +6,8 @@ gradient of that number with respect to the scores it was given.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -98,7 +100,8 @@ class SoftmaxCrossEntropy(Loss):
 
     def __init__(self) -> None:
         self.probs: np.ndarray | None = None
-        self.labels: np.ndarray | None = None
+        self.labels: np.ndarray | None = None  # a copy of the last labels, and their one-hot matrix:
+        self._onehot = np.zeros((0, 0))  # (K, N), 1 where k == y_n
 
     def forward(self, scores: npt.ArrayLike, y: npt.ArrayLike) -> float:
         scores = check_float_input(scores, "SoftmaxCrossEntropy", "scores")
@@ -107,14 +110,20 @@ class SoftmaxCrossEntropy(Loss):
                 f"SoftmaxCrossEntropy: scores must be 2-D (n_samples, n_classes), got shape {scores.shape}"
             )
         n, k = scores.shape
-        self.labels = check_labels(y, n, k, "SoftmaxCrossEntropy")  # at every call: y may change in place
+        if not (self._onehot.shape == (k, n) and self._onehot.dtype == scores.dtype and _same(y, self.labels)):
+            # new labels (compared by value: y may have changed in place), checked once
+            self.labels = check_labels(y, n, k, "SoftmaxCrossEntropy").copy()
+            self._onehot = np.zeros((k, n), scores.dtype)
+            self._onehot[self.labels, np.arange(n)] = 1.0
         # The formula on the transposed scores, one row per class: the maxima and sums
         # over classes then run along contiguous rows, several times faster than along
         # rows of length K when K is small (3 in the notebook).
         shifted = scores.T.copy()
         with np.errstate(over="ignore"):  # scores 1e308 apart: s - m = -inf, and exp(-inf) the right 0
             shifted -= np.maximum.reduce(shifted, axis=0)
-        correct = np.add.reduce(shifted[self.labels, np.arange(n)])  # sum over n of s[n, y_n] - m_n
+        correct = np.vdot(self._onehot, shifted)  # sum over n of s[n, y_n] - m_n, as a product with the one-hot
+        if math.isnan(correct):  # 0 * -inf for a score 1e308 below its row's maximum: pick the entries instead
+            correct = np.add.reduce(shifted[self.labels, np.arange(n)])
         probs = np.exp(shifted, out=shifted)
         sums = np.add.reduce(probs, axis=0)
         probs /= sums
@@ -125,9 +134,12 @@ class SoftmaxCrossEntropy(Loss):
     def backward(self) -> np.ndarray:
         if self.probs is None:
             raise RuntimeError("SoftmaxCrossEntropy: call forward(scores, y) before backward()")
-        k, n = self.probs.T.shape  # (K, N), as forward laid it out
-        onehot = np.zeros((k, n), self.probs.dtype)
-        onehot[self.labels, np.arange(n)] = 1.0  # [k = y_n]
-        dscores = self.probs.T - onehot
-        dscores /= n
+        dscores = self.probs.T - self._onehot  # (K, N), as forward laid it out: p - [k = y_n]
+        dscores /= dscores.shape[1]
         return dscores.T
+
+
+def _same(y, labels: np.ndarray | None) -> bool:
+    """Whether ``y`` holds exactly ``labels``: the same shape and type, and the same bytes."""
+    return (labels is not None and isinstance(y, np.ndarray) and y.dtype == labels.dtype
+            and y.shape == labels.shape and y.tobytes() == labels.tobytes())

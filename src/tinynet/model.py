@@ -49,13 +49,17 @@ class Sequential(Layer):
         layers of the same kind: ``dense_0``, ``sigmoid_0``, ``dense_1``, ...
         A layer inside a nested model is named by its path:
         ``residual_0.dense_0``.
+    rename : bool, default True
+        False keeps the layers' names as they are (``model[1:3]`` does: its
+        layers are the model's own).
 
     Attributes
     ----------
-    layers : list of Layer
-        The direct children; ``model[i]``, ``len(model)`` and ``for layer in model``
-        work on them as on a list, and ``model[1:3]`` is a new ``Sequential``
-        sharing those layers (and their names).
+    layers : tuple of Layer
+        The direct children, fixed once the model is built; ``model[i]``,
+        ``len(model)`` and ``for layer in model`` work on them as on a list,
+        and ``model[1:3]`` is a new ``Sequential`` sharing those layers (and
+        their names).
     history : History or None
         The :class:`~tinynet.History` of the last (or current) ``fit``: after an
         error or Ctrl-C, the iterations done so far.
@@ -84,7 +88,7 @@ class Sequential(Layer):
 
     same_width = False
 
-    def __init__(self, *layers: Layer) -> None:
+    def __init__(self, *layers: Layer, rename: bool = True) -> None:
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
@@ -103,11 +107,25 @@ class Sequential(Layer):
         for layer in everything:
             if sum(other is layer for other in everything) > 1:
                 raise ValueError(f"{type(self).__name__}: the same {type(layer).__name__} instance appears twice")
-        self.layers: list[Layer] = list(layers)
+        self.layers: tuple[Layer, ...] = tuple(layers)
         self.history: History | None = None
         self.stop_training = False
-        _name(self.layers, "")
+        # Every layer at every depth, and the weights among their parameters, found once: a model's
+        # layers are a tuple, fixed when it is built (fit walks these at every iteration).
+        self._all = tuple(everything)
+        self._weighted = tuple((layer, key) for layer in self._all for key in layer.weight_keys)
+        if rename:
+            _name(self.layers, "")
         self._width()  # refuses mismatched widths now rather than at the first forward pass
+
+    def get_config(self) -> dict:
+        """``{}``: a model is rebuilt from its layers alone (``Sequential(*layers)``), which name themselves again.
+
+        Returns
+        -------
+        dict
+        """
+        return {}
 
     # -- a list of layers -------------------------------------------------------
     def __len__(self) -> int:
@@ -118,12 +136,9 @@ class Sequential(Layer):
 
     def __getitem__(self, index: int | slice) -> Layer | Sequential:
         if isinstance(index, slice):
-            part = Sequential.__new__(Sequential)  # the same layer objects, keeping their names
-            Layer.__init__(part)
-            part.layers, part.history, part.stop_training = self.layers[index], None, False
-            if not part.layers:
+            if not self.layers[index]:
                 raise IndexError(f"{type(self).__name__}[{index.start}:{index.stop}] holds no layer")
-            return part
+            return Sequential(*self.layers[index], rename=False)  # the same layer objects, keeping their names
         return self.layers[index]
 
     def named_layers(self) -> Iterator[tuple[str, Layer]]:
@@ -136,10 +151,8 @@ class Sequential(Layer):
         >>> [name for name, _ in model.named_layers()]
         ['dense_0', 'sequential_0', 'sequential_0.tanh_0', 'sequential_0.dense_0']
         """
-        for layer in self.layers:
+        for layer in self._all:
             yield layer.name, layer
-            if type(layer).named_layers is not Layer.named_layers:  # a model inside (a plain layer has none)
-                yield from layer.named_layers()
 
     # -- widths -------------------------------------------------------------------
     def _width(self) -> int | None:
@@ -206,17 +219,13 @@ class Sequential(Layer):
     def l2_penalty(self, l2: float) -> float:
         """:math:`\\tfrac{\\lambda}{2}\\sum W^2` over every weight array (not biases), ``l2`` being :math:`\\lambda`."""
         # np.vdot(W, W) is sum(W**2) without a temporary
-        return 0.5 * l2 * sum(np.vdot(W, W) for W in self._weights()) if l2 else 0.0
+        return 0.5 * l2 * sum([np.vdot(layer.params[k], layer.params[k]) for layer, k in self._weighted]) if l2 else 0.0
 
     def add_l2_gradient(self, l2: float) -> None:
         """Add :math:`\\lambda W` to the gradient of every weight array, the gradient of :meth:`l2_penalty`."""
         if l2:
-            for _, layer in self.named_layers():
-                for key in layer.weight_keys:
-                    layer.grads[key] += l2 * layer.params[key]
-
-    def _weights(self) -> list[np.ndarray]:
-        return [layer.params[k] for _, layer in self.named_layers() for k in layer.weight_keys]
+            for layer, key in self._weighted:
+                layer.grads[key] += l2 * layer.params[key]
 
     def compute_gradients(self, X: np.ndarray, y: np.ndarray, loss: Loss, l2: float = 0.0) -> float:
         """One training iteration without the optimizer step (steps 1-4 of ``fit``).

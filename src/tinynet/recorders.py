@@ -3,10 +3,10 @@ r"""Recorders: callbacks that look inside backpropagation while a model trains.
 A recorder registers a backward hook on the layers it watches when training
 begins and removes it when training ends. At every recorded iteration the
 hook turns each layer into one value (a gradient magnitude, a fraction of
-saturated units, ...), and the values of an iteration are kept only once the
-iteration is complete, so every series has one value per recorded iteration
-and matches ``history.loss`` even when training stops half-way (an error,
-Ctrl-C). ``every=k`` records one iteration in ``k``, for long runs.
+saturated units, ...). When training ends, values from an iteration that did
+not complete are dropped, so every series has one value per recorded
+iteration and matches ``history.loss`` even when training stops half-way (an
+error, Ctrl-C). ``every=k`` records one iteration in ``k``, for long runs.
 
 To record something else, subclass :class:`Recorder` and write ``watch``.
 """
@@ -90,9 +90,9 @@ class Recorder(Callback):
     def __init__(self, every: int = 1) -> None:
         self.every = check_int(every, "every", type(self).__name__)
         self._values: dict[str, list] = {}
-        self._pending: dict[str, object] = {}  # the current iteration's values, kept once it completes
         self._iterations: list[int] = []
         self._handles: list = []
+        self._begun: dict[str, int] = {}  # for each watched layer, its number of values when this fit began
         self._count = 0  # training iterations seen, over every fit this recorder took part in
 
     def watch(self, model) -> dict[Layer, Callable[[Layer], object]]:
@@ -116,30 +116,32 @@ class Recorder(Callback):
                 f"{type(self).__name__}: this recorder is already recording a fit that has not ended (a fit "
                 "started from inside another fit's callback?); give the inner fit a recorder of its own"
             )
+        self._recorded_before = len(self._iterations)
         for layer, measure in self.watch(model).items():
-            self._values.setdefault(layer.name, [])
-            self._handles.append(layer.register_backward_hook(self._hook(measure)))
+            values = self._values.setdefault(layer.name, [])
+            self._begun[layer.name] = len(values)
+            self._handles.append(layer.register_backward_hook(self._hook(measure, values)))
 
-    def _hook(self, measure: Callable[[Layer], object]) -> Callable:
+    def _hook(self, measure: Callable[[Layer], object], values: list) -> Callable:
         def record(layer, grad_in, grad_out):
             if self._count % self.every == 0:
-                self._pending[layer.name] = measure(layer)
+                values.append(measure(layer))
 
         return record
 
     def on_iteration_end(self, i, logs):
         if self._count % self.every == 0:
-            for name, value in self._pending.items():
-                self._values[name].append(value)
-            self._pending.clear()
-            self._iterations.append(self._count)
+            self._iterations.append(self._count)  # the iteration is complete: its values count
         self._count += 1
 
     def on_train_end(self, model):
         for handle in self._handles:
             handle.remove()
         self._handles.clear()
-        self._pending.clear()  # an iteration that did not complete is not recorded
+        completed = len(self._iterations) - self._recorded_before
+        for name, begun in self._begun.items():  # drop what an iteration that did not complete recorded
+            del self._values[name][begun + completed:]
+        self._begun.clear()
 
     @property
     def history(self) -> dict[str, np.ndarray]:

@@ -202,6 +202,8 @@ class _Events:
         # the callbacks that do something at each moment, called in their order (the others would do nothing)
         self._at_iteration = [cb for cb in plan.callbacks if type(cb).on_iteration_end is not Callback.on_iteration_end]
         self._at_epoch = [cb for cb in plan.callbacks if type(cb).on_epoch_end is not Callback.on_epoch_end]
+        self._at_every_epoch = [cb for cb in self._at_epoch if cb is not self.history]  # History: recorded ones
+        self._last_epoch = plan.iterations // plan.steps_per_epoch - 1  # the last complete epoch
         self._losses: list[float] = []
         self._correct = self._seen = 0
         self._first_loss: float | None = None
@@ -228,8 +230,7 @@ class _Events:
         """Step 6: the callbacks' ``on_iteration_end``; at the end of an epoch, also ``on_epoch_end``."""
         plan = self.plan
         epoch, step = divmod(i, plan.steps_per_epoch)
-        last = plan.iterations // plan.steps_per_epoch - 1  # the last complete epoch
-        recording = (epoch + 1) % plan.validation_every == 0 or epoch == last
+        recording = (epoch + 1) % plan.validation_every == 0 or epoch == self._last_epoch
         logs = {"loss": value}
         if plan.track_accuracy or recording:
             correct = int(np.count_nonzero(np.argmax(scores, axis=1) == y))
@@ -240,7 +241,7 @@ class _Events:
         if recording:
             self._losses.append(value)
             self._correct, self._seen = self._correct + correct, self._seen + len(y)
-        if step + 1 == plan.steps_per_epoch:
+        if step + 1 == plan.steps_per_epoch and (recording or self._at_every_epoch):
             self._epoch_end(epoch, recording)
 
     def _epoch_end(self, epoch: int, recording: bool) -> None:
@@ -252,7 +253,7 @@ class _Events:
                 logs["val_loss"], logs["val_accuracy"] = self.model.evaluate(*self.plan.validation, self.plan.loss,
                                                                              self.plan.l2)
             self._watch_the_loss(epoch, logs["loss"])
-        for cb in self._at_epoch:
+        for cb in self._at_epoch if recording else self._at_every_epoch:
             cb.on_epoch_end(epoch, logs)
 
     def _watch_the_loss(self, epoch: int, loss: float) -> None:
