@@ -44,13 +44,14 @@ notebook nets and depth 10, idle and beside 1 and 2 busy processes (each a
 ``while`` loop of its own that ends by itself after ``--busy-seconds`` and is
 killed when its phase ends, or on Ctrl-C). Rounds run idle, 1 busy, idle,
 2 busy; each loaded time is divided by the idle time just before it, and the
-ratios are medians over rounds. ``--threads`` names the BLAS thread limits to
-compare in the same rounds, set with threadpoolctl (``pip install
-threadpoolctl``); "as is" sets none, leaving numpy's default or tinynet's own
-choice:
+ratios are medians over rounds. ``--threads`` names the BLAS thread counts to
+compare in the same rounds: a number holds the numpy loops to it with
+threadpoolctl (``pip install threadpoolctl``) and is passed to ``fit(threads=...)``;
+"as is" leaves numpy's default to the loops and tinynet to its own rule
+(:mod:`tinynet.threads`: one thread for these nets):
 
     python benchmarks/run.py --contention                        # as is
-    python benchmarks/run.py --contention --threads "as is,1,2"  # and held to 1 and to 2 threads
+    python benchmarks/run.py --contention --threads "as is,2"    # and tinynet on 2 threads, as before the rule
     python benchmarks/run.py --contention --only "30,000"        # other configs of the table
 """
 
@@ -352,15 +353,19 @@ def tinynet_model(cfg: Config):
     return tn.Sequential(*layers).astype(cfg.dtype), X, y
 
 
-def tinynet_fit(cfg: Config, record: bool = True, units: bool = False):
-    """``fit`` with a GradientRecorder (if ``record``) and an ActivationRecorder (if ``units``)."""
+def tinynet_fit(cfg: Config, record: bool = True, units: bool = False, threads: int | None = None):
+    """``fit`` with a GradientRecorder (if ``record``) and an ActivationRecorder (if ``units``).
+
+    ``threads`` goes to ``fit``: None lets tinynet choose by its rule (:mod:`tinynet.threads`),
+    which overrides any limit set around the call.
+    """
     model, X, y = tinynet_model(cfg)
     optimizer = tn.SGD(lr=LR)
     recorder = [tn.GradientRecorder()] if record else []
     callbacks = [*recorder, tn.ActivationRecorder()] if units else recorder
 
     def run(iterations):
-        model.fit(X, y, optimizer=optimizer, l2=L2, iterations=iterations, callbacks=callbacks)
+        model.fit(X, y, optimizer=optimizer, l2=L2, iterations=iterations, callbacks=callbacks, threads=threads)
 
     dense = [layer for layer in model.layers if isinstance(layer, tn.Dense)]
     run.state = lambda: ([d.params["W"] for d in dense], [d.params["b"] for d in dense],
@@ -422,13 +427,16 @@ def time_per_iteration(run, iterations: int, faults: list | None = None) -> floa
     return seconds
 
 
-def competitors(cfg: Config, have_torch: bool) -> dict:
-    """Each competitor's ``run(iterations)``, from the same data and initial weights."""
+def competitors(cfg: Config, have_torch: bool, threads: int | None = None) -> dict:
+    """Each competitor's ``run(iterations)``, from the same data and initial weights.
+
+    ``threads``: tinynet's BLAS threads (None: its rule); the other loops run under the limit set around them.
+    """
     makers = {"(a) notebook": notebook_loop, "(b) numpy": optimised_loop, FLAT: flat_loop,
-              "(c) tinynet": tinynet_fit,
-              "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False)}
+              "(c) tinynet": lambda c: tinynet_fit(c, threads=threads),
+              "(c0) tinynet, no recorder": lambda c: tinynet_fit(c, record=False, threads=threads)}
     if cfg.dtype != np.float64:  # the same nets in float64, for the speed-ups in the same rounds
-        makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64))
+        makers["(c64) tinynet, float64"] = lambda c: tinynet_fit(replace(c, dtype=np.float64), threads=threads)
         makers["(b64) numpy, float64"] = lambda c: optimised_loop(replace(c, dtype=np.float64))
     if have_torch:
         makers["(d) torch"] = torch_loop
@@ -457,8 +465,8 @@ def check(cfg: Config, have_torch: bool, iterations: int = 3) -> dict[str, float
     return differences
 
 
-def bench(cfg: Config, rounds: int, budget: float, have_torch: bool):
-    runs = competitors(cfg, have_torch)
+def bench(cfg: Config, rounds: int, budget: float, have_torch: bool, threads: int | None = None):
+    runs = competitors(cfg, have_torch, threads)
     probe = time_per_iteration(runs["(a) notebook"], 20)  # warm-up and size the rounds
     iterations = max(20, int(budget / probe))
     for run in runs.values():
@@ -573,6 +581,11 @@ def busy_processes(count: int, seconds: float):
             proc.stdout.close()
 
 
+def as_count(setting: str) -> int | None:
+    """``fit``'s ``threads`` for a ``--threads`` setting: None (tinynet's rule) for "as is"."""
+    return None if setting == "as is" else int(setting)
+
+
 def blas_threads(setting: str):
     """A context that holds numpy's BLAS to ``setting`` threads; ``"as is"`` leaves it alone."""
     if setting == "as is":
@@ -606,7 +619,7 @@ def contention(configs: list[Config], settings: list[str], rounds: int, budget: 
     config is timed with every BLAS thread setting. Each loaded phase is compared
     with the idle phase just before it; the ratios are medians over rounds.
     """
-    runs = {(cfg.name, setting): tinynet_fit(cfg) for cfg in configs for setting in settings}
+    runs = {(cfg.name, setting): tinynet_fit(cfg, threads=as_count(setting)) for cfg in configs for setting in settings}
     for (_, setting), run in runs.items():
         with blas_threads(setting):
             run(5)
@@ -690,7 +703,7 @@ def main(argv=None):
             if differences[worst] > AGREE[cfg.dtype]:
                 sys.exit(f"{cfg.name}: {worst} does not compute what (a) does: its weights, biases or gradient "
                          f"magnitudes after 3 steps differ by {differences[worst]:.1e}")
-            report(cfg, *bench(cfg, args.rounds, args.budget, have_torch))
+            report(cfg, *bench(cfg, args.rounds, args.budget, have_torch, as_count(settings[0])))
             print(f"  same weights, biases and magnitudes as (a) after 3 steps, to {differences[worst]:.0e}")
     if args.study:
         print(f"\nfull default study ({args.study_runs} runs each, alternating)")

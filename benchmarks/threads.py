@@ -40,7 +40,9 @@ CONFIGS = [
       for n in (500, 1000, 1500, 3334, 10_000)),
     *(Config(f"width {w}, relu", [2, w, w, 3], "relu") for w in (64, 128, 192, 256, 512)),
 ]
-LOOPS = {"(b) numpy": optimised_loop, "(c) tinynet": tinynet_fit}
+# tinynet is given its thread count: left to its rule, it would choose one thread for small nets
+LOOPS = {"(b) numpy": lambda cfg, threads: optimised_loop(cfg),
+         "(c) tinynet": lambda cfg, threads: tinynet_fit(cfg, threads=threads)}
 
 
 def size(cfg: Config) -> int:
@@ -51,7 +53,7 @@ def size(cfg: Config) -> int:
 
 def measure(cfg: Config, rounds: int, budget: float) -> dict:
     """Per (loop, threads): seconds per iteration, one value per round."""
-    runs = {(name, threads): make(cfg) for name, make in LOOPS.items() for threads in (1, 2)}
+    runs = {(name, threads): make(cfg, threads) for name, make in LOOPS.items() for threads in (1, 2)}
     with threadpool_limits(limits=2, user_api="blas"):
         probe = time_per_iteration(runs["(b) numpy", 2], 5)
     iterations = max(5, int(budget / probe))
