@@ -235,7 +235,7 @@ def optimised_loop(cfg: Config):
 
 
 # -- (b') hand-optimised numpy on flat parameters ---------------------------------------------------
-def flat_loop(cfg: Config):
+def flat_loop(cfg: Config, fresh: bool = False):
     """A numpy loop written for speed alone: a fixed number of calls per iteration for all parameters.
 
     Every parameter lives in one flat vector, all weights first, then all biases,
@@ -251,6 +251,10 @@ def flat_loop(cfg: Config):
     finite and copies the parameters before each step, as tinynet's ``fit`` does
     to stop a diverging net and undo an overflowing step, so that both do the
     same work.
+
+    ``fresh=True`` (for ``gap.py``) gives each hidden layer's output and input
+    gradient a fresh array every iteration, as tinynet's layers do, instead of
+    a buffer allocated once.
     """
     X, y, W0s = problem(cfg)
     dt = cfg.dtype
@@ -289,13 +293,12 @@ def flat_loop(cfg: Config):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for _ in range(iterations):
                 for i in range(L - 1):
-                    h = hs[i + 1]
-                    np.matmul(hs[i], Ws[i], out=h)
+                    h = hs[i + 1] = hs[i] @ Ws[i] if fresh else np.matmul(hs[i], Ws[i], out=hs[i + 1])
                     h += bs[i]
                     if relu:
-                        np.maximum(h, zeros[i], out=h)
+                        h = hs[i + 1] = np.maximum(h, zeros[i], out=None if fresh else h)
                     else:
-                        np.negative(h, out=h)
+                        h = hs[i + 1] = np.negative(h, out=None if fresh else h)
                         np.exp(h, out=h)
                         h += 1
                         np.divide(1, h, out=h)
@@ -314,15 +317,14 @@ def flat_loop(cfg: Config):
                 np.add.reduce(d, axis=1, out=dbs[-1])
                 d = d.T
                 for i in range(L - 2, -1, -1):
-                    g = gs[i]
-                    np.matmul(d, Ws[i + 1].T, out=g)
+                    g = d @ Ws[i + 1].T if fresh else np.matmul(d, Ws[i + 1].T, out=gs[i])
                     h = hs[i + 1]
                     if relu:
-                        g *= np.greater(h, 0, out=masks[i])
+                        g = np.multiply(g, np.greater(h, 0, out=masks[i]), out=None if fresh else g)
                     else:
-                        t = np.subtract(1, h, out=tmp[i])
+                        t = np.subtract(1, h, out=None if fresh else tmp[i])
                         t *= h
-                        g *= t
+                        g = np.multiply(t, g, out=t if fresh else g)
                     np.matmul(hs[i].T, g, out=dWs[i])
                     np.matmul(ones, g, out=dbs[i])
                     d = g

@@ -37,6 +37,29 @@ def test_every_competitor_trains_like_the_notebook_loop(cfg):
     assert max(differences.values()) <= bench.AGREE[cfg.dtype]
 
 
+@pytest.mark.parametrize("cfg", [cfg for cfg in bench.CONFIGS if cfg.dtype == np.float64][:4], ids=lambda cfg: cfg.name)
+def test_the_flat_loop_with_fresh_arrays_trains_like_the_notebook_loop(cfg):
+    # gap.py's (b' fresh): the same computation as (b'), only into new arrays
+    reference, fresh = bench.notebook_loop(cfg), bench.flat_loop(cfg, fresh=True)
+    reference(3)
+    fresh(3)
+    (W_a, b_a, m_a), (W_f, b_f, m_f) = reference.state(), fresh.state()
+    for a, r in zip([*W_f, *b_f, np.array(m_f)], [*W_a, *b_a, np.array(m_a)], strict=True):
+        assert np.max(np.abs(a - r)) <= bench.AGREE[np.float64] * np.max(np.abs(r))
+
+
+def test_gap_py_times_each_step_between_the_flat_loop_and_fit(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(RUN_PY.parent))
+    spec = importlib.util.spec_from_file_location("tinynet_benchmarks_gap", RUN_PY.parent / "gap.py")
+    gap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gap)
+    gap.main(["--rounds", "1", "--iterations", "2", "--only", "notebook net, relu"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("notebook net, relu")
+    assert [line.split("  ")[1].strip() for line in lines[1:]] == [
+        "(b') numpy, flat", "(b' fresh) flat, fresh arrays", "forward and backward", "+ L2, step", "+ recorder", "fit"]
+
+
 def test_the_float64_references_of_a_float32_config_run_in_float64():
     cfg = next(cfg for cfg in bench.CONFIGS if cfg.dtype == np.float32)
     for name, run in bench.competitors(cfg, have_torch=False).items():
