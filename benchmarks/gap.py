@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import numpy as np
-from run import CONFIGS, L2, LR, flat_loop, tinynet_fit, tinynet_model
+from run import CONFIGS, L2, LR, flat_loop, time_per_iteration, tinynet_fit, tinynet_model
 
 import tinynet as tn
 
@@ -72,9 +71,7 @@ def main(argv=None):
             run(10)  # warm up
         for _ in range(args.rounds):
             for name, run in runs.items():
-                start = time.perf_counter()
-                run(args.iterations)
-                times[name].append((time.perf_counter() - start) / args.iterations)
+                times[name].append(time_per_iteration(run, args.iterations))
         print(f"{cfg.name}  ({args.rounds} rounds of {args.iterations} iterations)")
         base = times["(b') numpy, flat"]
         for name, seconds in times.items():
