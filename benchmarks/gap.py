@@ -24,7 +24,7 @@ import argparse
 import statistics
 
 import numpy as np
-from run import CONFIGS, L2, LR, flat_loop, time_per_iteration, tinynet_fit, tinynet_model
+from run import CONFIGS, CONTENTION, FLAT, L2, LR, flat_loop, interleaved, ratio, tinynet_fit, tinynet_model
 
 import tinynet as tn
 
@@ -57,26 +57,18 @@ def main(argv=None):
     parser.add_argument("--iterations", type=int, default=300, help="per competitor and round")
     parser.add_argument("--only", help="run configs whose name contains this text")
     args = parser.parse_args(argv)
-    names = ["notebook net, sigmoid", "notebook net, relu", "depth 10, sigmoid", "depth 10, relu"]
     for cfg in CONFIGS:
-        if cfg.name not in names or (args.only and args.only not in cfg.name):
+        if cfg.name not in CONTENTION or (args.only and args.only not in cfg.name):
             continue
-        runs = {"(b') numpy, flat": flat_loop(cfg), "(b' fresh) flat, fresh arrays": flat_loop(cfg, fresh=True),
+        runs = {FLAT: flat_loop(cfg), "(b' fresh) flat, fresh arrays": flat_loop(cfg, fresh=True),
                 "forward and backward": layers_loop(cfg, l2_and_step=False, record=False),
                 "+ L2, step": layers_loop(cfg, l2_and_step=True, record=False),
                 "+ recorder": layers_loop(cfg, l2_and_step=True, record=True),
                 "fit": tinynet_fit(cfg)}
-        times = {name: [] for name in runs}
-        for run in runs.values():
-            run(10)  # warm up
-        for _ in range(args.rounds):
-            for name, run in runs.items():
-                times[name].append(time_per_iteration(run, args.iterations))
+        times, _ = interleaved(runs, args.rounds, args.iterations)
         print(f"{cfg.name}  ({args.rounds} rounds of {args.iterations} iterations)")
-        base = times["(b') numpy, flat"]
         for name, seconds in times.items():
-            ratio = statistics.median(a / b for a, b in zip(seconds, base))
-            print(f"  {name:<31} {statistics.median(seconds) * 1e6:8.1f} us   {ratio:.2f}x (b')")
+            print(f"  {name:<31} {statistics.median(seconds) * 1e6:8.1f} us   {ratio(times, name, FLAT):.2f}x (b')")
 
 
 if __name__ == "__main__":

@@ -45,8 +45,8 @@ notebook nets and depth 10, idle and beside 1 and 2 busy processes (each a
 killed when its phase ends, or on Ctrl-C). Rounds run idle, 1 busy, idle,
 2 busy; each loaded time is divided by the idle time just before it, and the
 ratios are medians over rounds. ``--threads`` names the BLAS thread counts to
-compare in the same rounds: a number holds the numpy loops to it with
-threadpoolctl (``pip install threadpoolctl``) and is passed to ``fit(threads=...)``;
+compare in the same rounds: a number holds the numpy loops to it
+(``tn.threads.limit``) and is passed to ``fit(threads=...)``;
 "as is" leaves numpy's default to the loops and tinynet to its own rule
 (:mod:`tinynet.threads`: one thread for these nets):
 
@@ -471,6 +471,15 @@ def bench(cfg: Config, rounds: int, budget: float, have_torch: bool, threads: in
     runs = competitors(cfg, have_torch, threads)
     probe = time_per_iteration(runs["(a) notebook"], 20)  # warm-up and size the rounds
     iterations = max(20, int(budget / probe))
+    times, faults = interleaved(runs, rounds, iterations)
+    return times, faults, iterations
+
+
+def interleaved(runs: dict, rounds: int, iterations: int) -> tuple[dict, dict]:
+    """Per competitor, seconds per iteration and minor page faults per iteration, one value per round.
+
+    Each round times every competitor in turn, after 5 warm-up iterations each.
+    """
     for run in runs.values():
         run(5)
     times = {name: [] for name in runs}
@@ -478,7 +487,7 @@ def bench(cfg: Config, rounds: int, budget: float, have_torch: bool, threads: in
     for _ in range(rounds):
         for name, run in runs.items():
             times[name].append(time_per_iteration(run, iterations, faults[name]))
-    return times, faults, iterations
+    return times, faults
 
 
 def ratio(times, top: str, bottom: str) -> float:
@@ -588,15 +597,6 @@ def as_count(setting: str) -> int | None:
     return None if setting == "as is" else int(setting)
 
 
-def blas_threads(setting: str):
-    """A context that holds numpy's BLAS to ``setting`` threads; ``"as is"`` leaves it alone."""
-    if setting == "as is":
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits  # only needed here: pip install threadpoolctl
-
-    return threadpool_limits(limits=int(setting), user_api="blas")
-
-
 def time_for(run, budget: float) -> float:
     """Seconds per iteration of ``run``, over at least ``budget`` seconds.
 
@@ -622,18 +622,16 @@ def contention(configs: list[Config], settings: list[str], rounds: int, budget: 
     with the idle phase just before it; the ratios are medians over rounds.
     """
     runs = {(cfg.name, setting): tinynet_fit(cfg, threads=as_count(setting)) for cfg in configs for setting in settings}
-    for (_, setting), run in runs.items():
-        with blas_threads(setting):
-            run(5)
+    for run in runs.values():
+        run(5)
     phases = [("idle", 0), ("1 busy", 1), ("idle", 0), ("2 busy", 2)]
     times = {(key, phase): [] for key in runs for phase in PHASES}
     ratios = {(key, phase): [] for key in runs for phase in ("1 busy", "2 busy")}
     for r in range(rounds):
         for phase, count in phases:
             with busy_processes(count, busy_seconds) as procs:
-                for key, run in runs.items():
-                    with blas_threads(key[1]):
-                        times[key, phase].append(time_for(run, budget))
+                for key, run in runs.items():  # fit sets its own thread count (as_count(setting))
+                    times[key, phase].append(time_for(run, budget))
                     if count:
                         ratios[key, phase].append(times[key, phase][-1] / times[key, "idle"][-1])
                 if any(proc.poll() is not None for proc in procs):
@@ -696,7 +694,7 @@ def main(argv=None):
         versions = "torch not importable: (d) skipped"
     print(f"python {platform.python_version()}, numpy {np.__version__}, {versions}; {platform.machine()};"
           f" BLAS threads: {settings[0]}")
-    with blas_threads(settings[0]):
+    with tn.threads.limit(as_count(settings[0])):
         for cfg in CONFIGS:
             if args.only and args.only not in cfg.name:
                 continue

@@ -2,8 +2,8 @@
 
 For nets from teaching size to large, this times one full-batch training
 iteration of the hand-optimised numpy loop (b) and of tinynet's ``fit`` (c),
-from ``run.py``, with numpy's BLAS held to 1 and to 2 threads by threadpoolctl
-(``pip install threadpoolctl``). The four are interleaved in every round, in
+from ``run.py``, with numpy's BLAS held to 1 and to 2 threads
+(``tn.threads.limit``; tinynet also gets ``fit(threads=...)``). The four are interleaved in every round, in
 turn forwards and backwards, so that all of them see the same machine; each
 ratio "2 threads / 1 thread" is the median [min..max] over rounds of that
 round's ratio. A "batch" config stands for one minibatch step: it trains on
@@ -27,7 +27,8 @@ import os
 import statistics
 
 from run import Config, optimised_loop, time_per_iteration, tinynet_fit
-from threadpoolctl import threadpool_limits
+
+import tinynet as tn
 
 CONFIGS = [
     Config("notebook net, sigmoid", [2, 50, 50, 3], "sigmoid"),
@@ -54,13 +55,13 @@ def size(cfg: Config) -> int:
 def measure(cfg: Config, rounds: int, budget: float) -> dict:
     """Per (loop, threads): seconds per iteration, one value per round."""
     runs = {(name, threads): make(cfg, threads) for name, make in LOOPS.items() for threads in (1, 2)}
-    with threadpool_limits(limits=2, user_api="blas"):
+    with tn.threads.limit(2):
         probe = time_per_iteration(runs["(b) numpy", 2], 5)
     iterations = max(5, int(budget / probe))
     times = {key: [] for key in runs}
     for r in range(rounds):
         for key in list(runs)[::(-1) ** r]:
-            with threadpool_limits(limits=key[1], user_api="blas"):
+            with tn.threads.limit(key[1]):
                 runs[key](2)  # wake the threads up: each loop starts from where it stopped
                 times[key].append(time_per_iteration(runs[key], iterations))
     return times

@@ -126,7 +126,9 @@ def main(argv=None):
                 ax=axes,
                 title=f"Tanh nets at initialisation (Glorot & Bengio, {paper})",
             )
-            fig.savefig(args.out / f"init_{name}_tanh.png", dpi=100)
+            path = args.out / f"init_{name}_tanh.png"
+            fig.savefig(path, dpi=100)
+            print(f"wrote {path}", file=sys.stderr)
             plt.close(fig)
         fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
         for what, ax in zip(("output", "grad_out"), axes, strict=True):
@@ -136,9 +138,8 @@ def main(argv=None):
             f"hidden layers of {args.width} units)"
         )
         fig.savefig(args.out / "init_spread.png", dpi=100)
+        print(f"wrote {args.out / 'init_spread.png'}", file=sys.stderr)
         plt.close(fig)
-        for name in ("init_activations_tanh", "init_gradients_tanh", "init_spread"):
-            print(f"wrote {args.out / name}.png", file=sys.stderr)
 
 
 if __name__ == "__main__":
