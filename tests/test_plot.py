@@ -182,6 +182,8 @@ def test_axis_labels_say_what_the_recorders_measured():
     assert flow.get_ylabel() == "mean |dW|\n(mean of the last 3 iterations)"
     assert heatmap[0].figure.axes[-1].get_ylabel() == "mean |dW| (log colour scale)"  # the colour bar
     assert [line.get_label() for line in one.get_lines()] == ["relu dense_0", "relu dense_1", "relu dense_2"]
+    rows = tn.plot.gradient_flow_rows({"relu": mean_abs, "again": mean_abs}, window=3)  # took only histories
+    assert rows[1].get_ylabel() == "mean |dW|\n(mean of the last 3)"
 
 
 def test_plain_histories_do_not_claim_a_metric_and_ylabel_overrides():
@@ -189,6 +191,7 @@ def test_plain_histories_do_not_claim_a_metric_and_ylabel_overrides():
     assert tn.plot.gradient_magnitudes(plain).get_ylabel() == "weight-gradient magnitude"
     assert tn.plot.gradient_magnitudes(plain, panels=True)[0].get_ylabel() == "weight-gradient magnitude"
     assert tn.plot.gradient_flow(plain).get_ylabel().startswith("weight-gradient magnitude\n")
+    assert tn.plot.gradient_flow_rows(plain)[0].get_ylabel().startswith("weight-gradient magnitude\n")
     assert tn.plot.gradient_heatmap(plain)[0].figure.axes[-1].get_ylabel() == (
         "weight-gradient magnitude (log colour scale)")
     mixed = {"l2": _recorded("l2"), "seed": _recorded("seed")}  # two metrics: neither label is right for both

@@ -37,6 +37,7 @@ __all__ = [
 
 _MAX_GRID = 4_000_000  # decision_boundary refuses finer grids: memory, and minutes of predicting
 
+_ROLES = {"output": "activation", "grad_out": "weights"}  # a Signal's field: the layers that carry it
 _UNKNOWN_METRIC = "weight-gradient magnitude"  # the axis label when the values' metric is not known
 _STYLES = ("-", "--", ":", "-.")
 
@@ -84,6 +85,11 @@ def _share_y(axes: list) -> None:
 def _nonempty(mapping: Mapping, what: str, owner: str) -> None:
     if not isinstance(mapping, Mapping) or not mapping:
         raise ValueError(f"{owner}: expected a non-empty mapping {{label: {what}}}, got {mapping!r}")
+
+
+def _tail_means(history: Mapping[str, np.ndarray], window: int) -> list[float]:
+    """Each layer's mean over its last ``window`` recorded values, in the history's order."""
+    return [float(np.mean(np.asarray(v, dtype=np.float64)[-window:])) for v in history.values()]
 
 
 def _histories(histories: Mapping, owner: str) -> tuple[dict[str, Mapping[str, np.ndarray]], str]:
@@ -234,13 +240,12 @@ def gradient_magnitudes(
         if log:
             _log_ticks(ax)
         return ax
-    colours = _pyplot().cm.viridis
     axes = _panels(len(selected), ax)
     for a, (label, chosen) in zip(axes, selected.items(), strict=True):
         n_layers = len(histories[label])
         for position, layer, values in chosen:
             a.plot(values, label=_layer_label(position, layer, n_layers), linewidth=1,
-                   color=colours(0.9 * position / max(1, n_layers - 1)))
+                   color=_layer_colour(position, n_layers))
         _gradient_axes(a, label, log, ylabel)
     _share_y(axes)
     if log:
@@ -310,7 +315,7 @@ def gradient_flow(
     n_layers = max(len(history) for history in histories.values())
     width = 0.8 / len(histories)
     for j, (label, history) in enumerate(histories.items()):
-        heights = [float(np.mean(np.asarray(v, dtype=np.float64)[-window:])) for v in history.values()]
+        heights = _tail_means(history, window)
         offsets = np.arange(len(heights)) + (j - (len(histories) - 1) / 2) * width
         ax.bar(offsets, heights, width=width, label=label)
     ax.set_xticks(np.arange(n_layers),
@@ -569,12 +574,12 @@ def saturation(recorders: Mapping, *, ax=None, title=None):
 
 
 def gradient_flow_rows(
-    histories: Mapping[str, Mapping[str, np.ndarray]],
+    histories: Mapping[str, Mapping[str, np.ndarray] | GradientRecorder],
     *,
     ax=None,
     title: str | None = None,
     window: int = 100,
-    ylabel: str = "weight-gradient magnitude",
+    ylabel: str | None = None,
 ):
     """One row per net: each layer's weight gradient at the end of training, as bars on a shared log scale.
 
@@ -587,15 +592,15 @@ def gradient_flow_rows(
     Parameters
     ----------
     histories : mapping
-        ``{label: recorder.history}``.
+        ``{label: recorder.history}`` or ``{label: recorder}``.
     ax : sequence of matplotlib Axes, optional
         One per label; default a new figure.
     title : str, optional
         Above the whole figure.
     window : int, default 100
         Each bar is the mean over the last ``window`` recorded iterations.
-    ylabel : str
-        What the values are.
+    ylabel : str, optional
+        What the values are; by default the recorders' metric.
 
     Returns
     -------
@@ -610,7 +615,8 @@ def gradient_flow_rows(
     >>> [a.get_title(loc="left") for a in axes]
     ['sigmoid', 'sigmoid + batchnorm']
     """
-    _nonempty(histories, "history", "gradient_flow_rows")
+    histories, metric = _histories(histories, "gradient_flow_rows")
+    ylabel = metric if ylabel is None else ylabel
     window = check_int(window, "window", "gradient_flow_rows")
     n = len(histories)
     if ax is None:
@@ -618,8 +624,7 @@ def gradient_flow_rows(
                                      layout="constrained")
         ax = grid.ravel()
     axes = _panels(n, ax)
-    heights = {label: [float(np.mean(np.asarray(v, dtype=np.float64)[-window:])) for v in history.values()]
-               for label, history in histories.items()}
+    heights = {label: _tail_means(history, window) for label, history in histories.items()}
     positive = [h for hs in heights.values() for h in hs if h > 0]
     for a, (label, values) in zip(axes, heights.items(), strict=True):
         a.bar(np.arange(1, len(values) + 1), values, color="tab:blue")
@@ -773,7 +778,7 @@ def signal_histograms(signals, *, what: str = "output", layers=None, ax=None, ti
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['layer 1 (tanh_0): std 0.201', 'layer 2 (tanh_1): std 0.176']
     """
-    what = check_choice(what, ("output", "grad_out"), "signal")
+    what = check_choice(what, tuple(_ROLES), "signal")
     bins = check_int(bins, "bins", "signal_histograms")
     first = next(iter(signals.values()), None) if isinstance(signals, Mapping) else None
     if isinstance(first, Mapping):
@@ -784,7 +789,7 @@ def signal_histograms(signals, *, what: str = "output", layers=None, ax=None, ti
         return axes
     _nonempty(signals, "Signal", "signal_histograms")
     if layers is None:
-        role = "activation" if what == "output" else "weights"
+        role = _ROLES[what]
         chosen = [name for name, signal in signals.items() if signal.role == role]
     else:
         chosen = [n for n in signals if layers(n)] if callable(layers) else list(layers)
@@ -842,9 +847,9 @@ def signal_spread(signals, *, what: str = "output", ax=None, title: str | None =
     >>> ax.get_lines()[0].get_ydata().round(3)
     array([0.201, 0.176])
     """
-    what = check_choice(what, ("output", "grad_out"), "signal")
+    what = check_choice(what, tuple(_ROLES), "signal")
     _nonempty(signals, "signals", "signal_spread")
-    role = "activation" if what == "output" else "weights"
+    role = _ROLES[what]
     ax = _axes(ax)
     for label, one in signals.items():
         spreads = [float(np.std(getattr(signal, what))) for signal in one.values() if signal.role == role]

@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         given = getattr(args, option)
         if len(set(given)) != len(given):
             parser.error(f"argument --{option}: a value is given twice: {' '.join(map(str, given))}")
-    settings = {"init": args.init, "norm": args.norm, "residual": [value == "on" for value in args.residual],
+    settings = {"init": args.init, "norm": args.norm, "residual": args.residual,
                 "depth": args.depth if len(args.depth) > 1 else args.depth[0]}
     n_nets = len(variants(args.activations, **settings))
     if n_nets > MAX_NETS and not args.yes:

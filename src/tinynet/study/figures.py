@@ -130,7 +130,7 @@ def save_figures(result: StudyResult, out: str | Path, *, dpi: int = 100) -> lis
             units, ax=axes, title=f"Saturated and dead units during training\n{where}"))
     if s.get("varying"):
         save("gradient_flow_rows.png", n, 1, (9, 1.3), lambda fig, axes: plot.gradient_flow_rows(
-            histories, ax=axes, ylabel=ylabel or "weight-gradient magnitude",
+            histories, ax=axes, ylabel=ylabel,
             title=f"Gradient reaching each layer at the end of training\n{where}"))
         save("accuracy.png", 1, 1, (7, 0.6 + 0.45 * n), lambda fig, axes: plot.accuracy_bars(
             {name: run.accuracy for name, run in result.items()}, ax=axes[0],
