@@ -209,7 +209,9 @@ def check_labels(y, n_samples: int, n_classes: int | None, owner: str) -> np.nda
     """Return ``y`` as a 1-D ``intp`` array of class labels in ``[0, n_classes)``."""
     if (type(y) is np.ndarray and y.dtype == np.intp and y.shape == (n_samples,) and n_samples
             and n_classes is not None and y.min() >= 0 and y.max() < n_classes):
-        return y  # labels already checked once (fit's), looked at again in two reductions
+        # the common case, a minibatch of labels fit already checked: the same two reductions as below
+        # without the general path's conversions, about 1 us of a minibatch step's ~80 us
+        return y
     check_not_masked(y, owner, "y")
     try:
         arr = np.asarray(y)
