@@ -85,27 +85,37 @@ def test_normalisation_parameters_are_not_weights():
 # -- PyTorch, float64 autograd --------------------------------------------------------------
 
 
-def test_batch_norm_equals_torch_batchnorm1d_in_both_modes():
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    ours, theirs = tn.BatchNorm(5, momentum=0.3, eps=1e-4), torch.nn.BatchNorm1d(5, momentum=0.3, eps=1e-4).double()
-    gamma, beta = rng.normal(size=5), rng.normal(size=5)
+def _same_affine_start(torch, ours, theirs, rng):
+    """Give our layer and torch's the same random gamma (torch's weight) and beta (its bias)."""
+    gamma, beta = rng.normal(size=ours.n_features), rng.normal(size=ours.n_features)
     ours.params["gamma"][:], ours.params["beta"][:] = gamma, beta
     with torch.no_grad():
         theirs.weight.copy_(torch.from_numpy(gamma))
         theirs.bias.copy_(torch.from_numpy(beta))
+
+
+def _assert_same_step(torch, ours, theirs, x, g):
+    """One forward and backward pass of each: outputs, input gradients and parameter gradients to 1e-10."""
+    xt = torch.from_numpy(x).requires_grad_()
+    theirs.weight.grad = theirs.bias.grad = None
+    out_t = theirs(xt)
+    out_t.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(ours(x), out_t.detach().numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.backward(g), xt.grad.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.grads["gamma"], theirs.weight.grad.numpy(), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(ours.grads["beta"], theirs.bias.grad.numpy(), rtol=0, atol=1e-10)
+
+
+def test_batch_norm_equals_torch_batchnorm1d_in_both_modes():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    ours, theirs = tn.BatchNorm(5, momentum=0.3, eps=1e-4), torch.nn.BatchNorm1d(5, momentum=0.3, eps=1e-4).double()
+    _same_affine_start(torch, ours, theirs, rng)
     for step, training in enumerate([True, True, True, False]):
         ours.train(training)
         theirs.train(training)
         x, g = rng.normal(size=(7, 5)) * (step + 1), rng.normal(size=(7, 5))
-        xt = torch.from_numpy(x).requires_grad_()
-        theirs.weight.grad = theirs.bias.grad = None
-        out_t = theirs(xt)
-        out_t.backward(torch.from_numpy(g))
-        np.testing.assert_allclose(ours(x), out_t.detach().numpy(), rtol=0, atol=1e-10)
-        np.testing.assert_allclose(ours.backward(g), xt.grad.numpy(), rtol=0, atol=1e-10)
-        np.testing.assert_allclose(ours.grads["gamma"], theirs.weight.grad.numpy(), rtol=0, atol=1e-10)
-        np.testing.assert_allclose(ours.grads["beta"], theirs.bias.grad.numpy(), rtol=0, atol=1e-10)
+        _assert_same_step(torch, ours, theirs, x, g)
         np.testing.assert_allclose(ours.buffers["running_mean"], theirs.running_mean.numpy(), rtol=0, atol=1e-10)
         np.testing.assert_allclose(ours.buffers["running_var"], theirs.running_var.numpy(), rtol=0, atol=1e-10)
 
@@ -114,16 +124,6 @@ def test_layer_norm_equals_torch_layernorm():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
     ours, theirs = tn.LayerNorm(6, eps=1e-3), torch.nn.LayerNorm(6, eps=1e-3).double()
-    gamma, beta = rng.normal(size=6), rng.normal(size=6)
-    ours.params["gamma"][:], ours.params["beta"][:] = gamma, beta
-    with torch.no_grad():
-        theirs.weight.copy_(torch.from_numpy(gamma))
-        theirs.bias.copy_(torch.from_numpy(beta))
+    _same_affine_start(torch, ours, theirs, rng)
     x, g = rng.normal(size=(4, 6)) * 3, rng.normal(size=(4, 6))
-    xt = torch.from_numpy(x).requires_grad_()
-    out_t = theirs(xt)
-    out_t.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(ours(x), out_t.detach().numpy(), rtol=0, atol=1e-10)
-    np.testing.assert_allclose(ours.backward(g), xt.grad.numpy(), rtol=0, atol=1e-10)
-    np.testing.assert_allclose(ours.grads["gamma"], theirs.weight.grad.numpy(), rtol=0, atol=1e-10)
-    np.testing.assert_allclose(ours.grads["beta"], theirs.bias.grad.numpy(), rtol=0, atol=1e-10)
+    _assert_same_step(torch, ours, theirs, x, g)
