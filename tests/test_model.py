@@ -510,6 +510,9 @@ def test_fit_trains_in_training_mode_and_predict_evaluates_and_both_restore_the_
     model.fit(X, y, iterations=2)
     assert seen == [True, True]
     assert [layer.training for layer in model] == [True, False, True]
+    model.eval().fit(X, y, iterations=1)  # the model's own flag comes back too
+    assert not model.training
+    assert not any(layer.training for layer in model)
     model.train()
     for use in (lambda: model.predict(X), lambda: model.predict_proba(X), lambda: model.accuracy(X, y),
                 lambda: model.evaluate(X, y)):

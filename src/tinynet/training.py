@@ -28,6 +28,7 @@ from . import threads as blas
 from ._validation import check_features, check_int, check_labels, check_positive, check_rng, nonfinite
 from .callbacks import Callback, History
 from .datasets import train_test_split
+from .layers import mode
 from .losses import Loss, SoftmaxCrossEntropy
 from .optim import SGD, Optimizer
 
@@ -177,19 +178,16 @@ class Plan:
         """
         events = _Events(self, model)
         model.history, model.stop_training = events.history, False
-        modes = [(layer, layer.training) for _, layer in model.named_layers()]
         try:
-            with blas.limit(self.threads), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                model.train()
-                with events.begun():
-                    yield events
+            with (blas.limit(self.threads), mode(model, training=True),
+                  np.errstate(over="ignore", invalid="ignore", divide="ignore"), events.begun()):
+                yield events
             events.warn_if_the_loss_rose()
         except TrainingDiverged as error:
             error.history = events.history
             raise
         finally:
-            for layer, training in modes:
-                layer.training = training
+            for _, layer in model.named_layers():
                 layer.input = layer.output = None  # a big batch is not kept alive after training
 
 
