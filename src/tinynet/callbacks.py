@@ -125,12 +125,11 @@ class History(Callback):
         if self.track_accuracy:
             self._accuracy.append(logs["accuracy"])
 
-    def on_epoch_end(self, epoch, logs):
-        if "loss" in logs:
-            self._epochs["epoch"].append(epoch)
-            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                if key in logs:
-                    self._epochs[key].append(logs[key])
+    def on_epoch_end(self, epoch, logs):  # fit calls it only for the epochs it records (``validation_every``)
+        self._epochs["epoch"].append(epoch)
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            if key in logs:
+                self._epochs[key].append(logs[key])
 
     @property
     def loss(self) -> np.ndarray:

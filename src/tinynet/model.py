@@ -86,8 +86,6 @@ class Sequential(Layer):
     (3, True, 2)
     """
 
-    same_width = False
-
     def __init__(self, *layers: Layer, rename: bool = True) -> None:
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
@@ -100,8 +98,6 @@ class Sequential(Layer):
                     f"{type(self).__name__}: item {position} is {layer!r}, not a tinynet Layer "
                     "(did you pass the class instead of an instance, e.g. tn.ReLU instead of tn.ReLU()?)"
                 )
-            if layer is self or any(inner is self for _, inner in layer.named_layers()):
-                raise ValueError(f"{type(self).__name__}: a model cannot contain itself")
             check_param_grads(layer, type(self).__name__)
         everything = [layer for top in layers for layer in (top, *(inner for _, inner in top.named_layers()))]
         for layer in everything:

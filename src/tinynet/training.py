@@ -204,8 +204,6 @@ class _Events:
         self._last_epoch = plan.iterations // plan.steps_per_epoch - 1  # the last complete epoch
         self._losses: list[float] = []
         self._correct = self._seen = 0
-        self._first_loss: float | None = None
-        self._last_loss: tuple[int, float] = (0, 0.0)
 
     @contextlib.contextmanager
     def begun(self) -> Iterator[None]:
@@ -250,24 +248,19 @@ class _Events:
             if self.plan.validation is not None:
                 logs["val_loss"], logs["val_accuracy"] = self.model.evaluate(*self.plan.validation, self.plan.loss,
                                                                              self.plan.l2)
-            self._watch_the_loss(epoch, logs["loss"])
         for cb in self._at_epoch if recording else self._at_every_epoch:
             cb.on_epoch_end(epoch, logs)
 
-    def _watch_the_loss(self, epoch: int, loss: float) -> None:
-        if self._first_loss is None:
-            self._first_loss = loss
-        self._last_loss = (epoch, loss)
-
     def warn_if_the_loss_rose(self) -> None:
         """Warn when the last recorded epoch's mean loss is far above the first's (see :class:`DivergenceWarning`)."""
-        if self._first_loss is None:
+        losses = self.history.train_loss
+        if not len(losses):
             return
-        epoch, loss = self._last_loss
-        if loss > 3 * self._first_loss and loss > self._first_loss + 1:
+        first, loss, epoch = losses[0], losses[-1], self.history.epoch[-1]
+        if loss > 3 * first and loss > first + 1:
             lr = getattr(self.plan.optimizer, "lr", None)
             hint = f" ({type(self.plan.optimizer).__name__} has lr={lr:g})" if isinstance(lr, float) else ""
-            warnings.warn(f"fit: the training loss rose from {self._first_loss:.4g} (first epoch) to {loss:.4g} "
+            warnings.warn(f"fit: the training loss rose from {first:.4g} (first epoch) to {loss:.4g} "
                           f"(epoch {epoch}); the learning rate may be too large{hint}", DivergenceWarning,
                           stacklevel=4)
 
