@@ -30,7 +30,7 @@ import numpy.typing as npt
 from ._validation import RNGLike, check_float_input, check_int, check_positive, check_rng
 from .init import Initializer, initializer
 
-__all__ = ["Layer", "HookHandle", "Dense", "Maxout", "Dropout", "mode"]
+__all__ = ["Layer", "HookHandle", "Dense", "Maxout", "Dropout", "leaves", "mode"]
 
 
 class HookHandle:
@@ -723,6 +723,28 @@ class Dropout(Layer):
     def backward(self, grad_out):
         self._check_grad_out(grad_out)
         return grad_out.copy() if self.mask is None else grad_out * self.mask
+
+
+def leaves(layer: Layer) -> list[Layer]:
+    """The layers inside ``layer`` that hold no layers themselves, first to last, at every depth.
+
+    Parameters
+    ----------
+    layer : Layer
+        A model (or any layer; a plain layer has none inside).
+
+    Returns
+    -------
+    list of Layer
+
+    Examples
+    --------
+    >>> import tinynet as tn
+    >>> model = tn.Sequential(tn.Dense(2, 2, rng=0), tn.Residual(tn.Dense(2, 2, rng=1), tn.ReLU()))
+    >>> [inner.name for inner in tn.layers.leaves(model)]
+    ['dense_0', 'residual_0.dense_0', 'residual_0.relu_0']
+    """
+    return [inner for _, inner in layer.named_layers() if not any(True for _ in inner.named_layers())]
 
 
 @contextlib.contextmanager

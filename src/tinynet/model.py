@@ -30,7 +30,7 @@ from . import io
 from . import threads as blas
 from ._validation import RNGLike, check_features, check_labels, check_param_grads, nonfinite
 from .callbacks import Callback, History
-from .layers import Layer, mode
+from .layers import Layer, leaves, mode
 from .losses import Loss, SoftmaxCrossEntropy
 from .optim import Optimizer
 from .training import DivergenceGuard, Plan, TrainingDiverged
@@ -291,8 +291,7 @@ class Sequential(Layer):
               np.errstate(over="ignore", invalid="ignore", divide="ignore")):
             scores = self.forward(X)
         if not np.isfinite(scores).all():
-            first = next(layer for _, layer in self.named_layers()
-                         if not any(True for _ in layer.named_layers()) and not np.isfinite(layer.output).all())
+            first = next(layer for layer in leaves(self) if not np.isfinite(layer.output).all())
             params = self.parameters()
             bad = nonfinite(params)
             big = max(params, key=lambda k: np.abs(params[k]).max(initial=0.0), default=None)

@@ -21,7 +21,7 @@ import numpy as np
 from ._validation import check_choice, check_features, check_int, check_labels, check_positive
 from .activations import Activation, ReLU, Sigmoid, Tanh
 from .callbacks import Callback
-from .layers import Layer, mode
+from .layers import Layer, leaves, mode
 from .losses import Loss, SoftmaxCrossEntropy
 
 __all__ = ["Recorder", "GradientRecorder", "ActivationRecorder", "ActivationStats", "METRICS", "Metric", "Signal",
@@ -451,15 +451,15 @@ def snapshot(model, X, y, loss: Loss | None = None) -> dict[str, Signal]:
     """
     X = check_features(X, "snapshot", model.dtype)
     y = check_labels(y, X.shape[0], model.n_out, "snapshot")
-    leaves = [layer for _, layer in model.named_layers() if not any(True for _ in layer.named_layers())]
-    buffers = [(layer, {key: value.copy() for key, value in layer.buffers.items()}) for layer in leaves]
+    leaf_layers = leaves(model)
+    buffers = [(layer, {key: value.copy() for key, value in layer.buffers.items()}) for layer in leaf_layers]
     outputs, grads = {}, {}
     handles = [layer.register_backward_hook(
-        lambda layer, grad_in, grad_out: grads.__setitem__(layer.name, grad_out.copy())) for layer in leaves]
+        lambda layer, grad_in, grad_out: grads.__setitem__(layer.name, grad_out.copy())) for layer in leaf_layers]
     try:
         with mode(model, training=True):
             model.compute_gradients(X, y, SoftmaxCrossEntropy() if loss is None else loss)
-            outputs = {layer.name: layer.output.copy() for layer in leaves}
+            outputs = {layer.name: layer.output.copy() for layer in leaf_layers}
     finally:
         for handle in handles:
             handle.remove()
@@ -467,5 +467,5 @@ def snapshot(model, X, y, loss: Loss | None = None) -> dict[str, Signal]:
             layer.buffers.update(saved)
             layer.input = layer.output = None
     roles = {layer.name: "activation" if isinstance(layer, Activation) else "weights" if layer.weight_keys else "other"
-             for layer in leaves}
+             for layer in leaf_layers}
     return {name: Signal(outputs[name], grads[name], roles[name]) for name in outputs}

@@ -28,7 +28,7 @@ from . import threads as blas
 from ._validation import check_features, check_int, check_labels, check_positive, check_rng, nonfinite
 from .callbacks import Callback, History
 from .datasets import train_test_split
-from .layers import mode
+from .layers import leaves, mode
 from .losses import Loss, SoftmaxCrossEntropy
 from .optim import SGD, Optimizer
 
@@ -348,9 +348,9 @@ def _finite(a: np.ndarray) -> bool:
 def diverged(model, i: int, value: float, loss: Loss, optimizer: Optimizer, l2: float, *, undone: bool):
     """The error for iteration ``i``, naming where values first went non-finite (it changes nothing)."""
     kept = "No step was taken: the parameters keep their values from before this iteration."
-    leaves = [layer for _, layer in model.named_layers() if not any(True for _ in layer.named_layers())]
+    leaf_layers = leaves(model)
     bad_params = nonfinite(model.parameters())
-    bad_outputs = [lay for lay in leaves if lay.output is not None and not np.isfinite(lay.output).all()]
+    bad_outputs = [lay for lay in leaf_layers if lay.output is not None and not np.isfinite(lay.output).all()]
     if undone:
         layer, _, key = bad_params[0].rpartition(".") if bad_params else (None, "", "")
         where = f"{type(optimizer).__name__}'s step made {layer}.{key} non-finite"
@@ -362,17 +362,17 @@ def diverged(model, i: int, value: float, loss: Loss, optimizer: Optimizer, l2: 
         layer = bad_params[0].rpartition(".")[0]
         where = f"the parameter {bad_params[0]} is not finite (a callback or hook put it in place)"
     elif not math.isfinite(value):  # finite scores, non-finite loss
-        big = [(lay.name, k) for lay in leaves for k in lay.weight_keys
+        big = [(lay.name, k) for lay in leaf_layers for k in lay.weight_keys
                if not math.isfinite(0.5 * l2 * float(np.vdot(lay.params[k], lay.params[k])))]
         if l2 and big:
             layer, where = big[0][0], f"the L2 penalty of {big[0][0]}.{big[0][1]} overflowed"
         else:
-            layer = leaves[-1].name
-            top = float(np.abs(leaves[-1].output).max())
+            layer = leaf_layers[-1].name
+            top = float(np.abs(leaf_layers[-1].output).max())
             where = f"the scores ({layer}'s output) reach {top:g}, too large for {loss!r}"
     else:  # the backward pass, last layer first
         layer, where = None, "a gradient is not finite"
-        for lay in reversed(leaves):
+        for lay in reversed(leaf_layers):
             bad = [k for k, g in lay.grads.items() if not math.isfinite(float(np.vdot(g, g)))]
             if bad:
                 g = lay.grads[bad[0]]
