@@ -189,6 +189,11 @@ class Layer:
         """
         self.backward(grad_out)
 
+    def _check_width(self, x: np.ndarray) -> None:
+        """Refuse an input that is not a matrix with ``self.n_in`` columns."""
+        if x.ndim != 2 or x.shape[1] != self.n_in:
+            raise ValueError(f"{self.name}: expected input of shape (n_samples, {self.n_in}), got {x.shape}")
+
     def _check_grad_out(self, grad_out) -> None:
         """Refuse a backward pass before any forward pass, or a ``grad_out`` not shaped like the output."""
         try:  # the common case first, and cheap: it runs for every layer in every iteration
@@ -471,11 +476,7 @@ class Dense(Layer):
         self._ones = np.ones(0)
 
     def forward(self, x):
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(
-                f"{self.name}: expected input of shape (n_samples, {self.n_in}), "
-                f"got {x.shape}"
-            )
+        self._check_width(x)
         out = x @ self.params["W"]
         out += self.params["b"]
         return out
@@ -607,10 +608,7 @@ class Maxout(Layer):
         self._winner: np.ndarray | None = None
 
     def forward(self, x):
-        if x.ndim != 2 or x.shape[1] != self.n_in:
-            raise ValueError(
-                f"{self.name}: expected input of shape (n_samples, {self.n_in}), got {x.shape}"
-            )
+        self._check_width(x)
         z = x @ self.params["W"]  # (pieces, N, n_out): one matrix product per piece
         z += self.params["b"][:, None, :]
         self._winner = np.argmax(z, axis=0)  # (N, n_out); ties go to the first piece

@@ -30,9 +30,10 @@ def _affine_params(layer: Layer, n: int) -> None:
     layer.grads = {"gamma": np.zeros(n), "beta": np.zeros(n)}
 
 
-def _check_width(layer: Layer, x: np.ndarray) -> None:
-    if x.ndim != 2 or x.shape[1] != layer.n_features:
-        raise ValueError(f"{layer.name}: expected input of shape (n_samples, {layer.n_features}), got {x.shape}")
+def _affine_grads(layer: Layer, grad_out: np.ndarray) -> None:
+    """The gradients of ``gamma * x_hat + beta``: the batch sums of ``grad_out * x_hat`` and of ``grad_out``."""
+    layer.grads["gamma"][:] = np.sum(grad_out * layer.x_hat, axis=0)
+    layer.grads["beta"][:] = np.sum(grad_out, axis=0)
 
 
 class BatchNorm(Layer):
@@ -113,7 +114,7 @@ class BatchNorm(Layer):
         self.inv_std: np.ndarray | None = None
 
     def forward(self, x):
-        _check_width(self, x)
+        self._check_width(x)
         if self.training:
             n = x.shape[0]
             if n < 2:
@@ -132,8 +133,7 @@ class BatchNorm(Layer):
 
     def backward(self, grad_out):
         self._check_grad_out(grad_out)
-        self.grads["gamma"][:] = np.sum(grad_out * self.x_hat, axis=0)
-        self.grads["beta"][:] = np.sum(grad_out, axis=0)
+        _affine_grads(self, grad_out)
         scaled = grad_out * (self.params["gamma"] * self.inv_std)
         if not self.training:
             return scaled
@@ -200,7 +200,7 @@ class LayerNorm(Layer):
         self.inv_std: np.ndarray | None = None
 
     def forward(self, x):
-        _check_width(self, x)
+        self._check_width(x)
         mean = x.mean(axis=1, keepdims=True)
         self.inv_std = 1.0 / np.sqrt(x.var(axis=1, keepdims=True) + self.eps)
         self.x_hat = (x - mean) * self.inv_std
@@ -208,8 +208,7 @@ class LayerNorm(Layer):
 
     def backward(self, grad_out):
         self._check_grad_out(grad_out)
-        self.grads["gamma"][:] = np.sum(grad_out * self.x_hat, axis=0)
-        self.grads["beta"][:] = np.sum(grad_out, axis=0)
+        _affine_grads(self, grad_out)
         d = grad_out * self.params["gamma"]
         c = d.shape[1]
         mean_d = np.sum(d, axis=1, keepdims=True) / c
