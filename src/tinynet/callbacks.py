@@ -269,7 +269,19 @@ class ProgressBar(Callback):
         self._bar = None
 
 
-class EarlyStopping(Callback):
+class _Watcher(Callback):
+    """A callback that watches one of the epoch results: which one, and whether a new value is better."""
+
+    def __init__(self, monitor: str) -> None:
+        self.monitor = check_choice(monitor, ("val_loss", "val_accuracy", "loss", "accuracy"), "monitor")
+        self._sign = -1.0 if monitor.endswith("loss") else 1.0  # bigger sign * value is better
+
+    def _better(self, value: float, by: float = 0.0) -> bool:
+        """Whether ``value`` beats ``self.best`` by more than ``by`` (anything beats no best yet)."""
+        return self.best is None or self._sign * (value - self.best) > by
+
+
+class EarlyStopping(_Watcher):
     """Stop training when a monitored result has stopped improving; optionally restore the best parameters.
 
     It looks at ``logs[monitor]`` at the end of every epoch that has it (with
@@ -314,11 +326,10 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  restore_best: bool = True) -> None:
-        self.monitor = check_choice(monitor, ("val_loss", "val_accuracy", "loss", "accuracy"), "monitor")
+        super().__init__(monitor)
         self.patience = check_int(patience, "patience", "EarlyStopping", minimum=0)
         self.min_delta = check_positive(min_delta, "min_delta", "EarlyStopping", allow_zero=True)
         self.restore_best = bool(restore_best)
-        self._sign = -1.0 if monitor.endswith("loss") else 1.0  # bigger sign * value is better
 
     def on_train_begin(self, model):
         self.best, self.best_epoch, self.stopped_epoch = None, None, None
@@ -328,7 +339,7 @@ class EarlyStopping(Callback):
         if self.monitor not in logs:
             return
         value = float(logs[self.monitor])
-        if self.best is None or self._sign * (value - self.best) > self.min_delta:
+        if self._better(value, by=self.min_delta):
             self.best, self.best_epoch, self._waited = value, epoch, 0
             if self.restore_best:
                 self._best_state = _state(self.model)
@@ -354,7 +365,7 @@ def _state(model) -> dict:
             for store in ("params", "buffers") for key, value in getattr(layer, store).items()}
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(_Watcher):
     """Save the model whenever a monitored result improves (with ``model.save``: atomic, never half-written).
 
     Parameters
@@ -388,8 +399,7 @@ class ModelCheckpoint(Callback):
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"ModelCheckpoint: path must be a str or os.PathLike, got {path!r}")
         self.path = os.fspath(path)
-        self.monitor = check_choice(monitor, ("val_loss", "val_accuracy", "loss", "accuracy"), "monitor")
-        self._sign = -1.0 if monitor.endswith("loss") else 1.0
+        super().__init__(monitor)
 
     def on_train_begin(self, model):
         folder = os.path.dirname(os.path.abspath(self.path))
@@ -401,7 +411,7 @@ class ModelCheckpoint(Callback):
         if self.monitor not in logs:
             return
         value = float(logs[self.monitor])
-        if self.best is None or self._sign * (value - self.best) > 0:
+        if self._better(value):
             self.best, self.best_epoch = value, epoch
             self.model.save(self.path)
 
