@@ -269,19 +269,18 @@ class ProgressBar(Callback):
         self._bar = None
 
 
-class _Watcher(Callback):
-    """A callback that watches one of the epoch results: which one, and whether a new value is better."""
-
-    def __init__(self, monitor: str) -> None:
-        self.monitor = check_choice(monitor, ("val_loss", "val_accuracy", "loss", "accuracy"), "monitor")
-        self._sign = -1.0 if monitor.endswith("loss") else 1.0  # bigger sign * value is better
-
-    def _better(self, value: float, by: float = 0.0) -> bool:
-        """Whether ``value`` beats ``self.best`` by more than ``by`` (anything beats no best yet)."""
-        return self.best is None or self._sign * (value - self.best) > by
+def _watched(monitor: str) -> tuple[str, float]:
+    """The checked name of an epoch result to watch, and the sign that makes bigger ``sign * value`` better."""
+    monitor = check_choice(monitor, ("val_loss", "val_accuracy", "loss", "accuracy"), "monitor")
+    return monitor, -1.0 if monitor.endswith("loss") else 1.0
 
 
-class EarlyStopping(_Watcher):
+def _better(value: float, best: float | None, sign: float, by: float = 0.0) -> bool:
+    """Whether ``value`` beats ``best`` by more than ``by`` (anything beats no best yet)."""
+    return best is None or sign * (value - best) > by
+
+
+class EarlyStopping(Callback):
     """Stop training when a monitored result has stopped improving; optionally restore the best parameters.
 
     It looks at ``logs[monitor]`` at the end of every epoch that has it (with
@@ -326,7 +325,7 @@ class EarlyStopping(_Watcher):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  restore_best: bool = True) -> None:
-        super().__init__(monitor)
+        self.monitor, self._sign = _watched(monitor)
         self.patience = check_int(patience, "patience", "EarlyStopping", minimum=0)
         self.min_delta = check_positive(min_delta, "min_delta", "EarlyStopping", allow_zero=True)
         self.restore_best = bool(restore_best)
@@ -339,7 +338,7 @@ class EarlyStopping(_Watcher):
         if self.monitor not in logs:
             return
         value = float(logs[self.monitor])
-        if self._better(value, by=self.min_delta):
+        if _better(value, self.best, self._sign, by=self.min_delta):
             self.best, self.best_epoch, self._waited = value, epoch, 0
             if self.restore_best:
                 self._best_state = _state(self.model)
@@ -365,7 +364,7 @@ def _state(model) -> dict:
             for store in ("params", "buffers") for key, value in getattr(layer, store).items()}
 
 
-class ModelCheckpoint(_Watcher):
+class ModelCheckpoint(Callback):
     """Save the model whenever a monitored result improves (with ``model.save``: atomic, never half-written).
 
     Parameters
@@ -399,7 +398,7 @@ class ModelCheckpoint(_Watcher):
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"ModelCheckpoint: path must be a str or os.PathLike, got {path!r}")
         self.path = os.fspath(path)
-        super().__init__(monitor)
+        self.monitor, self._sign = _watched(monitor)
 
     def on_train_begin(self, model):
         folder = os.path.dirname(os.path.abspath(self.path))
@@ -411,7 +410,7 @@ class ModelCheckpoint(_Watcher):
         if self.monitor not in logs:
             return
         value = float(logs[self.monitor])
-        if self._better(value):
+        if _better(value, self.best, self._sign):
             self.best, self.best_epoch = value, epoch
             self.model.save(self.path)
 
